@@ -1,0 +1,106 @@
+// The activation-path half of the extension: no heavy imports here (only `vscode` and types).
+// Every command in package.json's contributes.commands and every view in contributes.views is
+// registered at activation with a forwarder; the first call loads dist/main.js and hands over.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type * as MainModule from './main';
+import type { Features } from './registry';
+
+interface ContributedCommand {
+  command: string;
+}
+
+export function activateLazily(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Sock Shop Lab', { log: true });
+  context.subscriptions.push(log);
+  const contributes = context.extension.packageJSON.contributes ?? {};
+  const views = new Map<string, vscode.TreeView<unknown>>();
+  let loaded: Promise<Features> | undefined;
+
+  const features = (): Promise<Features> => {
+    loaded ??= (async () => {
+      const started = Date.now();
+      // A path computed at run time keeps esbuild from bundling main.js into this file.
+      const mainPath = path.join(__dirname, 'main.js');
+      const main = require(mainPath) as typeof MainModule;
+      const result = main.createFeatures({ context, log, views });
+      log.info(`features loaded in ${Date.now() - started} ms`);
+      return result;
+    })();
+    return loaded;
+  };
+
+  for (const { command } of (contributes.commands ?? []) as ContributedCommand[]) {
+    context.subscriptions.push(
+      vscode.commands.registerCommand(command, async (...args: unknown[]) => {
+        const f = await features();
+        const handler = f.commands.get(command);
+        if (!handler) {
+          log.error(`command ${command} is contributed but has no implementation`);
+          void vscode.window.showErrorMessage(`Sock Shop Lab: "${command}" is not available in this build.`);
+          return undefined;
+        }
+        return handler(...args);
+      }),
+    );
+  }
+
+  const viewIds = Object.values((contributes.views ?? {}) as Record<string, { id: string; type?: string }[]>)
+    .flat()
+    .filter((v) => v.type !== 'webview')
+    .map((v) => v.id);
+  for (const id of viewIds) {
+    const provider = new LazyTreeProvider(id, features);
+    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: true });
+    views.set(id, view);
+    context.subscriptions.push(view, provider);
+  }
+}
+
+/** Forwards to the real provider once the features bundle is loaded (on the view's first render). */
+class LazyTreeProvider implements vscode.TreeDataProvider<unknown>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<unknown>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private real: vscode.TreeDataProvider<unknown> | undefined;
+  private subscription: vscode.Disposable | undefined;
+
+  constructor(
+    private readonly id: string,
+    private readonly features: () => Promise<Features>,
+  ) {}
+
+  private async provider(): Promise<vscode.TreeDataProvider<unknown> | undefined> {
+    if (!this.real) {
+      const f = await this.features();
+      this.real = f.trees.get(this.id);
+      this.subscription = this.real?.onDidChangeTreeData?.((e) => this.emitter.fire(e));
+    }
+    return this.real;
+  }
+
+  async getChildren(element?: unknown): Promise<unknown[]> {
+    const p = await this.provider();
+    return (await p?.getChildren(element)) ?? [];
+  }
+
+  async getTreeItem(element: unknown): Promise<vscode.TreeItem> {
+    const p = await this.provider();
+    if (!p) return new vscode.TreeItem(String(element));
+    return p.getTreeItem(element);
+  }
+
+  async getParent(element: unknown): Promise<unknown> {
+    const p = await this.provider();
+    return p?.getParent?.(element);
+  }
+
+  async resolveTreeItem(item: vscode.TreeItem, element: unknown, token: vscode.CancellationToken) {
+    const p = await this.provider();
+    return p?.resolveTreeItem ? p.resolveTreeItem(item, element, token) : item;
+  }
+
+  dispose(): void {
+    this.subscription?.dispose();
+    this.emitter.dispose();
+  }
+}

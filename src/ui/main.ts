@@ -1,0 +1,16 @@
+// The features bundle (dist/main.js), loaded on first use by src/ui/lazy.ts.
+// Each feature registers its commands, trees and services here; the order is the order of set-up.
+import type { FeatureEnv, Features } from './registry';
+import { Registry } from './registry';
+
+type Register = (reg: Registry) => void;
+
+const FEATURES: Register[] = [
+  // Each feature module adds itself here: import { register as registerX } from './x'; then registerX.
+];
+
+export function createFeatures(env: FeatureEnv): Features {
+  const reg = new Registry(env);
+  for (const register of FEATURES) register(reg);
+  return { commands: reg.commands, trees: reg.trees };
+}
