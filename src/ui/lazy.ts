@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type * as MainModule from './main';
 import type { Features } from './registry';
+import { restoreWalkthrough } from './walkthrough-steps';
 
 interface ContributedCommand {
   command: string;
@@ -13,6 +14,7 @@ interface ContributedCommand {
 export function activateLazily(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Sock Shop Lab', { log: true });
   context.subscriptions.push(log);
+  restoreWalkthrough(context);
   const contributes = context.extension.packageJSON.contributes ?? {};
   const views = new Map<string, vscode.TreeView<unknown>>();
   let loaded: Promise<Features> | undefined;
