@@ -1,0 +1,298 @@
+// Builds the lab's Go binaries once per version set and caches them under
+// ~/.cache/sock-shop-lab/<key>/bin (see paths.ts). Each binary is stamped with its real version
+// through -ldflags on its version package, so `--version` (which kwokctl reads) tells the truth.
+//
+//   node --import tsx test/lab/build.ts          build what is missing, print the bin dir
+//   node --import tsx test/lab/build.ts --force  rebuild everything
+//
+// Run by test/setup/bootstrap.mjs (`npm test`, `npm run lab`); a warm run only checks files.
+import { spawn, execFileSync } from 'node:child_process';
+import {
+  chmodSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ETCD_BINARY, REPO_ROOT, VERSIONS, binDir, cacheKey, goRelease } from './paths.ts';
+
+export interface BinaryGroup {
+  name: string;
+  binaries: string[];
+  /** Text each binary's `--version` output must contain. */
+  expectVersion: string;
+  command(outDir: string): { args: string[]; cwd: string; env: NodeJS.ProcessEnv };
+}
+
+const K8S_LDFLAGS = [
+  '-s', '-w',
+  `-X k8s.io/component-base/version.gitVersion=v${VERSIONS.kubernetes}`,
+  `-X k8s.io/component-base/version.gitMajor=${VERSIONS.kubernetes.split('.')[0]}`,
+  `-X k8s.io/component-base/version.gitMinor=${VERSIONS.kubernetes.split('.')[1]}`,
+  `-X k8s.io/client-go/pkg/version.gitVersion=v${VERSIONS.kubernetes}`,
+].join(' ');
+
+const KWOK_LDFLAGS = [
+  '-s', '-w',
+  `-X sigs.k8s.io/kwok/pkg/consts.Version=v${VERSIONS.kwok}`,
+  `-X sigs.k8s.io/kwok/pkg/consts.KubeVersion=v${VERSIONS.kubernetes}`,
+].join(' ');
+
+// metrics-server's Makefile stamps client-go's version package; component-base is stamped too so
+// both version paths agree.
+const MS_LDFLAGS = [
+  '-s', '-w',
+  `-X k8s.io/client-go/pkg/version.gitVersion=v${VERSIONS.metricsServer}`,
+  `-X k8s.io/component-base/version.gitVersion=v${VERSIONS.metricsServer}`,
+].join(' ');
+
+function goEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, GOFLAGS: '-buildvcs=false', ...extra };
+}
+
+export const GROUPS: BinaryGroup[] = [
+  {
+    name: 'kubernetes',
+    binaries: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'],
+    expectVersion: `v${VERSIONS.kubernetes}`,
+    // The wrapper module in test/lab/go/k8s requires k8s.io/kubernetes and replaces its staging modules.
+    command: (out) => ({
+      cwd: join(REPO_ROOT, 'test', 'lab', 'go', 'k8s'),
+      env: goEnv(),
+      args: [
+        'build', '-trimpath', '-ldflags', K8S_LDFLAGS, '-o', out + '/',
+        'k8s.io/kubernetes/cmd/kube-apiserver',
+        'k8s.io/kubernetes/cmd/kube-controller-manager',
+        'k8s.io/kubernetes/cmd/kube-scheduler',
+        'k8s.io/kubernetes/cmd/kubectl',
+      ],
+    }),
+  },
+  {
+    name: 'kwok',
+    binaries: ['kwok', 'kwokctl'],
+    expectVersion: `v${VERSIONS.kwok}`,
+    // sigs.k8s.io/kwok has no replace directives, so `go install pkg@version` builds it with exactly
+    // the dependency versions of its own go.mod.
+    command: (out) => ({
+      cwd: tmpdir(),
+      env: goEnv({ GOBIN: out }),
+      args: [
+        'install', '-trimpath', '-ldflags', KWOK_LDFLAGS,
+        `sigs.k8s.io/kwok/cmd/kwok@v${VERSIONS.kwok}`,
+        `sigs.k8s.io/kwok/cmd/kwokctl@v${VERSIONS.kwok}`,
+      ],
+    }),
+  },
+  {
+    name: 'metrics-server',
+    binaries: ['metrics-server'],
+    expectVersion: `v${VERSIONS.metricsServer}`,
+    command: (out) => ({
+      cwd: tmpdir(),
+      env: goEnv({ GOBIN: out }),
+      args: [
+        'install', '-trimpath', '-ldflags', MS_LDFLAGS,
+        `sigs.k8s.io/metrics-server/cmd/metrics-server@v${VERSIONS.metricsServer}`,
+      ],
+    }),
+  },
+];
+
+export interface BuildOptions {
+  force?: boolean;
+  log?: (msg: string) => void;
+}
+
+export interface BuildResult {
+  bin: string;
+  /** Seconds each group took to build (absent when it was cached). */
+  built: Record<string, number>;
+}
+
+function defaultLog(msg: string): void {
+  process.stderr.write(`[lab build] ${msg}\n`);
+}
+
+/** Every binary the lab runs, by name → absolute path. */
+export function binaryPaths(bin = binDir()): Record<string, string> {
+  const paths: Record<string, string> = { etcd: ETCD_BINARY };
+  for (const g of GROUPS) for (const b of g.binaries) paths[b] = join(bin, b);
+  return paths;
+}
+
+/** Names of binaries that are missing from the cache. */
+export function missingBinaries(bin = binDir()): string[] {
+  return Object.entries(binaryPaths(bin))
+    .filter(([, p]) => !isExecutable(p))
+    .map(([name]) => name);
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    return statSync(p).isFile() && (statSync(p).mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+function checkGo(): void {
+  let version = '';
+  try {
+    version = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error(
+      'Go is not installed or not on PATH. The lab builds kube-apiserver, kwok and metrics-server from source: ' +
+        'install Go 1.24 or newer (and put `go` on PATH), then run `npm run lab` again.',
+    );
+  }
+  const m = /^go(\d+)\.(\d+)/.exec(version);
+  if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 24)) {
+    throw new Error(`${version} is too old: Kubernetes ${VERSIONS.kubernetes} needs Go 1.24 or newer. Install a newer Go and try again.`);
+  }
+}
+
+function checkEtcd(): void {
+  if (isExecutable(ETCD_BINARY)) return;
+  throw new Error(
+    `etcd is missing (${ETCD_BINARY}). Install Debian's etcd-server: ` +
+      '`apt-get install -y etcd-server` (or run `node test/setup/bootstrap.mjs --lab`, which does it), ' +
+      'or point SOCK_SHOP_LAB_ETCD at an etcd 3.4+ binary.',
+  );
+}
+
+/** A cross-process lock so two `npm test` / `npm run lab` runs don't build into the same dir at once. */
+async function withLock<T>(dir: string, log: (m: string) => void, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, 'build.lock');
+  let announced = false;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(readFileSync(lock, 'utf8') || 0);
+      let alive = false;
+      try {
+        if (owner) process.kill(owner, 0);
+        alive = owner > 0;
+      } catch {
+        alive = false;
+      }
+      if (!alive) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (!announced) log(`another build (pid ${owner}) is running; waiting for it`);
+      announced = true;
+      await sleep(2_000);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function runLogged(args: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string, heartbeat: () => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const fd = openSync(logFile, 'a');
+    const child = spawn('go', args, { cwd, env, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    const timer = setInterval(heartbeat, 30_000);
+    child.once('error', (err) => {
+      clearInterval(timer);
+      reject(err);
+    });
+    child.once('exit', (code, signal) => {
+      clearInterval(timer);
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+}
+
+function tail(file: string, lines = 25): string {
+  if (!existsSync(file)) return '';
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+async function buildGroup(g: BinaryGroup, bin: string, log: (m: string) => void): Promise<number> {
+  const keyDir = dirname(bin);
+  const staging = join(keyDir, `staging-${g.name}-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const logFile = join(keyDir, `build-${g.name}.log`);
+  writeFileSync(logFile, '');
+  const { args, cwd, env } = g.command(staging);
+  const started = Date.now();
+  log(`building ${g.name} (${g.binaries.join(', ')}) with ${goRelease()} — log: ${logFile}`);
+  const code = await runLogged(args, cwd, env, logFile, () =>
+    log(`  ... still building ${g.name} (${Math.round((Date.now() - started) / 1000)} s)`),
+  );
+  if (code !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(
+      `building ${g.name} failed (go ${args[0]} exited with ${code}).\n--- last lines of ${logFile} ---\n${tail(logFile)}\n---\n` +
+        'Fix: make sure the Go module proxy is reachable (`go env GOPROXY`) and there is disk space ' +
+        `(\`df -h ${keyDir}\`), then run \`node --import tsx test/lab/build.ts\` again.`,
+    );
+  }
+  for (const b of g.binaries) {
+    const built = join(staging, b);
+    if (!existsSync(built)) throw new Error(`building ${g.name} produced no ${b} in ${staging}; see ${logFile}`);
+    const out = execFileSync(built, b === 'kubectl' ? ['version', '--client'] : ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (!out.includes(g.expectVersion)) {
+      throw new Error(`${b} reports "${out.trim()}", expected ${g.expectVersion}: the -ldflags version stamp did not take`);
+    }
+    chmodSync(built, 0o755);
+    renameSync(built, join(bin, b));
+  }
+  rmSync(staging, { recursive: true, force: true });
+  const seconds = (Date.now() - started) / 1000;
+  log(`built ${g.name} in ${seconds.toFixed(1)} s`);
+  return seconds;
+}
+
+/** Builds every missing binary; returns the bin dir. Throws a message naming the fix on failure. */
+export async function ensureBinaries(opts: BuildOptions = {}): Promise<BuildResult> {
+  const log = opts.log ?? defaultLog;
+  checkEtcd();
+  const bin = binDir();
+  const todo = GROUPS.filter((g) => opts.force || g.binaries.some((b) => !isExecutable(join(bin, b))));
+  const result: BuildResult = { bin, built: {} };
+  if (todo.length === 0) return result;
+  checkGo();
+  mkdirSync(bin, { recursive: true });
+  await withLock(dirname(bin), log, async () => {
+    for (const g of todo) {
+      // Another process may have finished this group while we waited for the lock.
+      if (!opts.force && g.binaries.every((b) => isExecutable(join(bin, b)))) continue;
+      result.built[g.name] = await buildGroup(g, bin, log);
+    }
+  });
+  const timesFile = join(dirname(bin), 'build-times.json');
+  const previous = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
+  writeFileSync(timesFile, JSON.stringify({ ...previous, ...result.built }, null, 2) + '\n');
+  return result;
+}
+
+if (import.meta.filename === process.argv[1]) {
+  const started = Date.now();
+  ensureBinaries({ force: process.argv.includes('--force') })
+    .then((r) => {
+      const built = Object.keys(r.built);
+      defaultLog(
+        built.length
+          ? `done in ${((Date.now() - started) / 1000).toFixed(1)} s; binaries in ${r.bin} (key ${cacheKey()})`
+          : `all binaries present in ${r.bin}`,
+      );
+    })
+    .catch((err: Error) => {
+      defaultLog(`FAILED: ${err.message}`);
+      process.exit(1);
+    });
+}

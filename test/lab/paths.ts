@@ -1,0 +1,62 @@
+// Where the lab keeps things: the versioned binary cache (shared by every checkout on the machine)
+// and the state directory of one lab (SOCK_SHOP_LAB_HOME, default <repo>/.lab).
+import { execFileSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** Versions of everything the lab builds; each one is part of the cache key. */
+export const VERSIONS = {
+  kubernetes: '1.33.13',
+  kwok: '0.7.0',
+  /** kwokctl 0.7.0's own default metrics-server version, so its built-in component template fits. */
+  metricsServer: '0.7.2',
+} as const;
+
+let goMinor: string | undefined;
+/** `go1.26` for Go 1.26.x: binaries built by another Go release go to another cache dir. */
+export function goRelease(): string {
+  if (goMinor) return goMinor;
+  let full = '';
+  try {
+    full = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
+  } catch {
+    full = 'nogo';
+  }
+  const m = /^go(\d+)\.(\d+)/.exec(full);
+  goMinor = m ? `go${m[1]}.${m[2]}` : full;
+  return goMinor;
+}
+
+export function cacheKey(): string {
+  return `k8s-${VERSIONS.kubernetes}_kwok-${VERSIONS.kwok}_ms-${VERSIONS.metricsServer}_${goRelease()}`;
+}
+
+/** ~/.cache/sock-shop-lab (XDG_CACHE_HOME honoured; SOCK_SHOP_LAB_CACHE overrides). */
+export function cacheRoot(): string {
+  if (process.env.SOCK_SHOP_LAB_CACHE) return resolve(process.env.SOCK_SHOP_LAB_CACHE);
+  const xdg = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(xdg, 'sock-shop-lab');
+}
+
+/** Directory holding the built binaries for the current versions. */
+export function binDir(): string {
+  return join(cacheRoot(), cacheKey(), 'bin');
+}
+
+/** The lab's state directory. */
+export function labHome(): string {
+  return resolve(process.env.SOCK_SHOP_LAB_HOME || join(REPO_ROOT, '.lab'));
+}
+
+export function statePath(home = labHome()): string {
+  return join(home, 'state.json');
+}
+
+export function kubeconfigPath(home = labHome()): string {
+  return join(home, 'kubeconfig');
+}
+
+/** Debian's etcd-server (3.4.23): kube-apiserver 1.33 runs on it, so the lab does not build etcd. */
+export const ETCD_BINARY = process.env.SOCK_SHOP_LAB_ETCD || '/usr/bin/etcd';

@@ -1,0 +1,72 @@
+// The playground: the packaged extension in a real VS Code (code-server) configured for the lab.
+// `npm run lab` starts it for people; the e2e suite starts the same thing for Playwright.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCodeServer, type CodeServerInstance } from './code-server.ts';
+import type { LabState } from './lab.ts';
+import { REPO_ROOT } from './paths.ts';
+
+export const VSIX = join(REPO_ROOT, 'dist', 'sock-shop-lab.vsix');
+
+/** Builds the production bundles and packages the .vsix (what `npm run package` does). */
+export function packageExtension(log: (m: string) => void = console.error): string {
+  log('packaging the extension');
+  for (const [cmd, args] of [
+    [process.execPath, ['esbuild.mjs', '--production']],
+    [
+      process.execPath,
+      [
+        join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
+        'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', VSIX,
+      ],
+    ],
+  ] as [string, string[]][]) {
+    const r = spawnSync(cmd, args, { cwd: REPO_ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`packaging failed: ${[cmd, ...args].join(' ')}\n${r.stdout}\n${r.stderr}`);
+  }
+  return VSIX;
+}
+
+export interface Playground extends CodeServerInstance {
+  /** The kubeconfig the extension uses (a copy of the lab's, so Connect can merge DOKS contexts into it). */
+  kubeconfig: string;
+  workspace: string;
+  /** Token the lab's DigitalOcean accepts, for "Sign in to DigitalOcean". */
+  doToken?: string;
+}
+
+export interface PlaygroundOptions {
+  port: number;
+  /** Directory for this instance (user data, extensions, workspace); wiped first. */
+  dir: string;
+  /** Extra settings on top of the lab's. */
+  settings?: Record<string, unknown>;
+  vsix?: string;
+}
+
+export async function startPlayground(lab: LabState, opts: PlaygroundOptions): Promise<Playground> {
+  const cluster = lab.components.cluster as unknown as { kubeconfig: string } | undefined;
+  if (!cluster) throw new Error('the lab has no cluster running; run `npm run lab -- up` first');
+  const digitalocean = lab.components.digitalocean as unknown as { urls: { api: string }; token?: string } | undefined;
+  rmSync(opts.dir, { recursive: true, force: true });
+  mkdirSync(opts.dir, { recursive: true });
+  const kubeconfig = join(opts.dir, 'kubeconfig');
+  copyFileSync(cluster.kubeconfig, kubeconfig);
+  const workspace = join(opts.dir, 'workspace');
+  const vsix = opts.vsix ?? (existsSync(VSIX) ? VSIX : packageExtension());
+  const instance = await startCodeServer({
+    port: opts.port,
+    dir: opts.dir,
+    vsix,
+    workspace,
+    settings: {
+      'sockShop.kubeconfigPath': kubeconfig,
+      ...(digitalocean ? { 'sockShop.digitalocean.apiUrl': digitalocean.urls.api } : {}),
+      ...opts.settings,
+    },
+    // The extension host must not pick up the machine's own kubeconfig.
+    env: { KUBECONFIG: kubeconfig },
+  });
+  return { ...instance, kubeconfig, workspace, doToken: digitalocean?.token };
+}
