@@ -1,0 +1,156 @@
+// The one message contract between the metrics panel's extension-host side (src/ui/metrics,
+// src/core/observability/controller.ts) and its webview (src/webview/metrics). Type-only imports, so
+// the webview bundle pulls no host code.
+import type { PanelData } from '../../core/observability/engine';
+import type { NodeTop, PodTop } from '../../core/observability/top';
+import type { AccessPath } from '../../core/observability/prometheus';
+
+export type { PanelData, NodeTop, PodTop };
+
+export const TIME_RANGES = ['5m', '15m', '1h', '6h'] as const;
+export type TimeRange = (typeof TIME_RANGES)[number];
+export const RANGE_MS: Record<TimeRange, number> = { '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000 };
+export const REFRESH_CHOICES = [0, 5, 10, 30, 60] as const;
+
+/** Panel layout and rendering options (what the webview needs of a PanelModel). */
+export interface PanelView {
+  id: number;
+  title: string;
+  type: 'timeseries' | 'stat' | 'gauge' | 'table';
+  description?: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  rowId?: number;
+  unit?: string;
+  decimals?: number;
+  min?: number;
+  max?: number;
+  stacking: 'none' | 'normal' | 'percent';
+  fillOpacity: number;
+  lineWidth: number;
+  thresholds: { value: number | null; color: string }[];
+  thresholdsStyle: string;
+  notes: string[];
+}
+
+export interface RowView {
+  id: number;
+  title: string;
+  collapsed: boolean;
+}
+
+export interface VariableView {
+  name: string;
+  label: string;
+  options: string[];
+  value: string | string[];
+  multi: boolean;
+  includeAll: boolean;
+  hidden: boolean;
+  error?: string;
+}
+
+export interface DashboardView {
+  uid: string;
+  title: string;
+  panels: PanelView[];
+  rows: RowView[];
+  skipped: { id?: number; title: string; type?: string; reason: string }[];
+  variables: VariableView[];
+}
+
+export interface PanelState {
+  id: number;
+  /** Last good data (kept when a later refresh fails). */
+  data?: PanelData;
+  /** Error of the latest refresh, if it failed. */
+  error?: string;
+  /** Unix ms of the data shown. */
+  updatedAt?: number;
+}
+
+export interface TopState {
+  pods?: PodTop[];
+  nodes?: NodeTop[];
+  error?: string;
+  updatedAt?: number;
+}
+
+export interface AccessView {
+  path?: AccessPath;
+  description?: string;
+  error?: string;
+}
+
+export interface MonitoringView {
+  /** Namespace of the Monitoring Stack; undefined: none found. */
+  namespace?: string;
+  prometheus?: string;
+  grafana?: string;
+  metricsServer: { available: boolean; message: string };
+  /** The cluster looks like DOKS (offer the 1-click install). */
+  doks?: boolean;
+}
+
+export interface Settings {
+  range: TimeRange;
+  refreshSeconds: number;
+  dashboardUid?: string;
+  variables: Record<string, string | string[]>;
+  collapsedRows: number[];
+}
+
+export interface DashboardChoice {
+  uid: string;
+  title: string;
+  source: string;
+}
+
+// ---- host → webview (pushes and replies)
+
+export type HostMessage =
+  | { type: 'settings'; settings: Settings }
+  | { type: 'status'; monitoring?: MonitoringView; access?: AccessView; message?: string; loading?: boolean }
+  | { type: 'dashboards'; choices: DashboardChoice[] }
+  | { type: 'dashboard'; dashboard: DashboardView }
+  | { type: 'panels'; panels: PanelState[]; refreshMs: number; queries: number }
+  | { type: 'top'; top: TopState }
+  | { type: 'reply'; requestId: number; ok: boolean; error?: string };
+
+// ---- webview → host (requests carry an id; the host answers with a 'reply')
+
+export type WebviewRequest =
+  | { type: 'ready' }
+  | { type: 'setRange'; range: TimeRange }
+  | { type: 'setRefresh'; seconds: number }
+  | { type: 'setVariable'; name: string; value: string | string[] }
+  | { type: 'selectDashboard'; uid: string }
+  | { type: 'toggleRow'; rowId: number; collapsed: boolean }
+  | { type: 'refresh' }
+  | { type: 'installMonitoring' }
+  | { type: 'openGrafana' }
+  | { type: 'openPodMetrics'; namespace: string; pod: string }
+  /** The webview reports how long applying the last 'panels' push took (for the benchmark). */
+  | { type: 'rendered'; ms: number };
+
+export type WebviewMessage = WebviewRequest & { requestId: number };
+
+/** What the webview keeps with setState so hide/show restores at once. */
+export interface WebviewSavedState {
+  settings?: Settings;
+  dashboard?: DashboardView;
+  panels?: PanelState[];
+  top?: TopState;
+  monitoring?: MonitoringView;
+  access?: AccessView;
+  podSort?: { key: string; desc: boolean };
+  nodeSort?: { key: string; desc: boolean };
+}
+
+export const DEFAULT_DASHBOARD_UID = '85a562078cdf77779eaa1add43ccec1e';
+export const POD_DASHBOARD_UID = '6581e46e4e5c7ba40a07646395ef7b23';
+export const DEFAULT_DASHBOARD_TITLE = 'Kubernetes / Compute Resources / Namespace (Pods)';
+export const POD_DASHBOARD_TITLE = 'Kubernetes / Compute Resources / Pod';
+
+export function isWebviewMessage(m: unknown): m is WebviewMessage {
+  return !!m && typeof m === 'object' && typeof (m as { type?: unknown }).type === 'string' && typeof (m as { requestId?: unknown }).requestId === 'number';
+}
