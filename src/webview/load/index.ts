@@ -1,0 +1,224 @@
+// The Load panel's webview: live tiles, uPlot charts of requests/s, latency percentiles and failure share,
+// the failure breakdown and per-endpoint table, drawn from what the extension host pushes (contract.ts).
+// Strict CSP: no inline styles or scripts; colours come from --vscode-* variables.
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDataGrid, vsCodeDataGridCell, vsCodeDataGridRow, vsCodeTag } from '@vscode/webview-ui-toolkit';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import './load.css';
+import { MAX_SAMPLES, type HostMessage, type LiveStats, type WebviewMessage, type WebviewSavedState } from './contract';
+
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(), vsCodeTag());
+
+interface VsCodeApi {
+  postMessage(msg: unknown): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+const vscode = acquireVsCodeApi();
+
+let state: WebviewSavedState = (vscode.getState() as WebviewSavedState | undefined) ?? { timeline: [] };
+const send = (m: WebviewMessage): void => vscode.postMessage(m);
+const save = (): void => vscode.setState(state);
+const $ = (id: string): HTMLElement => document.getElementById(id)!;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function cssVar(name: string, fallback: string): string {
+  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+}
+
+const colors = () => ({
+  blue: cssVar('--vscode-charts-blue', '#3794ff'),
+  orange: cssVar('--vscode-charts-orange', '#d18616'),
+  red: cssVar('--vscode-charts-red', '#f14c4c'),
+  green: cssVar('--vscode-charts-green', '#89d185'),
+  fg: cssVar('--vscode-foreground', '#cccccc'),
+  grid: cssVar('--vscode-editorWidget-border', '#454545'),
+});
+
+interface Chart {
+  plot: uPlot;
+  data: (s: LiveStats[]) => uPlot.AlignedData;
+}
+
+const charts: Chart[] = [];
+
+function makeChart(host: HTMLElement, series: { label: string; color: string }[], data: (s: LiveStats[]) => uPlot.AlignedData): Chart {
+  const c = colors();
+  const axis = { stroke: c.fg, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid } };
+  const opts: uPlot.Options = {
+    width: Math.max(260, host.clientWidth || 320),
+    height: 180,
+    scales: { x: { time: false } },
+    axes: [{ ...axis, label: 's' }, axis],
+    series: [{ label: 't (s)' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5 }))],
+    legend: { show: true },
+  };
+  const plot = new uPlot(opts, data(state.timeline), host);
+  return { plot, data };
+}
+
+function buildCharts(): void {
+  const c = colors();
+  const t = (s: LiveStats[]) => s.map((x) => x.elapsedSeconds);
+  charts.push(makeChart($('chart-rps'), [{ label: 'req/s', color: c.blue }], (s) => [t(s), s.map((x) => x.rps)]));
+  charts.push(
+    makeChart(
+      $('chart-latency'),
+      [
+        { label: 'p50', color: c.green },
+        { label: 'p95', color: c.orange },
+        { label: 'p99', color: c.red },
+      ],
+      (s) => [t(s), s.map((x) => x.p50Ms), s.map((x) => x.p95Ms), s.map((x) => x.p99Ms)],
+    ),
+  );
+  charts.push(makeChart($('chart-failures'), [{ label: 'fail %', color: c.red }], (s) => [t(s), s.map((x) => x.failPercent)]));
+  new ResizeObserver(() => {
+    for (const ch of charts) {
+      const w = ch.plot.root.parentElement?.clientWidth ?? 320;
+      ch.plot.setSize({ width: Math.max(260, w), height: 180 });
+    }
+  }).observe(document.body);
+}
+
+function tile(label: string, value: string, cls = ''): HTMLElement {
+  const t = el('div', `tile ${cls}`);
+  t.append(el('div', 'tile-value', value), el('div', 'tile-label', label));
+  return t;
+}
+
+function fmt(n: number, digits = 1): string {
+  return Number.isFinite(n) ? n.toLocaleString(undefined, { maximumFractionDigits: digits }) : '–';
+}
+
+function renderHeader(): void {
+  const run = state.run;
+  $('title').textContent = run ? run.title : 'Load';
+  $('subtitle').textContent = run ? `${run.target} · ${run.model}` : 'Run "Sock Shop: Run Load" to start.';
+  const actions = $('actions');
+  actions.replaceChildren();
+  const running = run && !state.summary && !state.error;
+  if (running) {
+    const stop = el('vscode-button' as 'button', 'stop', 'Stop');
+    stop.addEventListener('click', () => send({ type: 'stop' }));
+    actions.append(stop);
+  } else if (run) {
+    const again = el('vscode-button' as 'button', 'again', 'Run again');
+    again.setAttribute('appearance', 'secondary');
+    again.addEventListener('click', () => send({ type: 'runAgain' }));
+    actions.append(again);
+    const path = state.summary?.reportPath;
+    if (path) {
+      const open = el('vscode-button' as 'button', 'open-report', 'Open report');
+      open.addEventListener('click', () => send({ type: 'openReport', path }));
+      actions.append(open);
+    }
+  }
+  const status = $('status');
+  status.className = `status${state.error ? ' error' : ''}`;
+  const last = state.timeline[state.timeline.length - 1];
+  status.textContent = state.error
+    ? state.error
+    : state.summary
+      ? `Finished: ${state.summary.endReason} — ${state.summary.requests.toLocaleString()} requests, ${fmt(state.summary.failPercent, 2)} % failed, ${fmt(state.summary.rps)} req/s.`
+      : (state.phase ?? (last ? `${last.state} · ${fmt(last.elapsedSeconds)} s` : run ? 'Starting…' : ''));
+}
+
+function renderTiles(): void {
+  const last = state.timeline[state.timeline.length - 1];
+  const s = state.summary;
+  const tiles = $('tiles');
+  tiles.replaceChildren(
+    tile('req/s', fmt(last?.rps ?? 0)),
+    tile('failures', `${fmt(last?.failPercent ?? 0, 2)} %`, (last?.failPercent ?? 0) > 0 ? 'bad' : ''),
+    tile('p50 ms', fmt(last?.p50Ms ?? 0, 2)),
+    tile('p95 ms', fmt(last?.p95Ms ?? 0, 2)),
+    tile('p99 ms', fmt(last?.p99Ms ?? 0, 2)),
+    tile('users', fmt(last?.activeUsers ?? 0, 0)),
+    tile('requests', (s?.requests ?? last?.totalRequests ?? 0).toLocaleString()),
+    tile('failed', (s?.failures ?? last?.totalFailures ?? 0).toLocaleString(), (s?.failures ?? last?.totalFailures ?? 0) > 0 ? 'bad' : ''),
+  );
+}
+
+function grid(columns: string[], rows: Record<string, string | number>[]): HTMLElement {
+  const g = document.createElement('vscode-data-grid') as HTMLElement & { rowsData: unknown; columnDefinitions: unknown };
+  g.setAttribute('aria-label', columns.join(', '));
+  g.columnDefinitions = columns.map((c) => ({ columnDataKey: c, title: c }));
+  g.rowsData = rows;
+  return g;
+}
+
+function renderTables(): void {
+  const s = state.summary;
+  const b = $('breakdown');
+  b.replaceChildren();
+  if (s) {
+    b.append(el('h2', undefined, 'Responses and failures'));
+    const tags = el('div', 'tags');
+    for (const [code, n] of Object.entries(s.statuses)) {
+      const t = el('vscode-tag' as 'span', Number(code) >= 400 ? 'bad' : '', `HTTP ${code}: ${n.toLocaleString()}`);
+      tags.append(t);
+    }
+    for (const [cause, n] of Object.entries(s.failuresByCause)) {
+      if (cause.startsWith('HTTP ')) continue;
+      tags.append(el('vscode-tag' as 'span', 'bad', `${cause}: ${n.toLocaleString()}`));
+    }
+    b.append(tags);
+  }
+  const last = state.timeline[state.timeline.length - 1];
+  const eps = last?.endpoints ?? [];
+  const e = $('endpoints');
+  e.replaceChildren();
+  if (eps.length) {
+    e.append(el('h2', undefined, 'Endpoints'));
+    e.append(
+      grid(
+        ['name', 'requests', 'failures', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
+        eps.map((x) => ({ name: x.name, requests: x.requests, failures: x.failures, 'p50 ms': x.p50Ms, 'p95 ms': x.p95Ms, 'p99 ms': x.p99Ms, 'max ms': x.maxMs })),
+      ),
+    );
+  }
+}
+
+function renderCharts(): void {
+  for (const c of charts) c.plot.setData(c.data(state.timeline));
+}
+
+function render(): void {
+  renderHeader();
+  renderTiles();
+  renderCharts();
+  renderTables();
+}
+
+window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
+  const m = ev.data;
+  if (m.type === 'start') {
+    state = { run: m.run, timeline: [] };
+  } else if (!state.run || m.runId !== state.run.id) {
+    return;
+  } else if (m.type === 'stats') {
+    state.timeline.push(m.stats);
+    if (state.timeline.length > MAX_SAMPLES) state.timeline.splice(0, state.timeline.length - MAX_SAMPLES);
+    state.phase = undefined;
+  } else if (m.type === 'phase') {
+    state.phase = m.message;
+  } else if (m.type === 'done') {
+    state.summary = m.summary;
+  } else if (m.type === 'error') {
+    state.error = m.message;
+  }
+  save();
+  render();
+});
+
+buildCharts();
+render();
+send({ type: 'ready' });
