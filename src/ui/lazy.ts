@@ -47,6 +47,20 @@ export function activateLazily(context: vscode.ExtensionContext): void {
     );
   }
 
+  // YAML diagnostics (kube-monkey, deprecated APIs, unsafe RBAC) live in the features bundle: load it
+  // when a YAML document is open, after activation has returned, so activation itself stays cheap.
+  const isYaml = (doc: vscode.TextDocument) => doc.languageId === 'yaml';
+  const loadForYaml = () => setTimeout(() => void features(), 0);
+  if (vscode.workspace.textDocuments.some(isYaml)) loadForYaml();
+  else {
+    const sub = vscode.workspace.onDidOpenTextDocument((doc) => {
+      if (!isYaml(doc)) return;
+      sub.dispose();
+      loadForYaml();
+    });
+    context.subscriptions.push(sub);
+  }
+
   const viewIds = Object.values((contributes.views ?? {}) as Record<string, { id: string; type?: string }[]>)
     .flat()
     .filter((v) => v.type !== 'webview')

@@ -1,9 +1,9 @@
-// Set-up for the e2e suite, run by test/setup/bootstrap.mjs --all: code-server in its cache dir.
-// (Debian's chromium is installed by the bootstrap's apt step.)
+// Set-up for the e2e suite and `npm run lab`, run by test/setup/bootstrap.mjs: code-server in its
+// cache dir. (Debian's chromium, needed by the e2e suite only, comes from the bootstrap's apt step.)
 import { existsSync } from 'node:fs';
 import { ensureCodeServer } from '../lab/code-server';
 
-if (!existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
+if (!process.argv.includes('--no-browser') && !existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
   console.error('[setup] the e2e suite needs Chromium: apt-get install -y chromium');
   process.exit(1);
 }

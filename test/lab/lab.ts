@@ -317,7 +317,8 @@ export async function apiserverRestart(home = labHome()): Promise<number> {
 }
 
 const USAGE = `usage: npm run lab -- [up|down|status|apiserver-stop|apiserver-start|apiserver-restart]
-  up                 build what is missing and start the lab (the default); a running lab is kept
+  (none)             the lab plus VS Code (code-server) with the extension; prints the URL; Ctrl-C stops all
+  up                 build what is missing and start the lab only; a running lab is kept
   down               stop every process the lab started
   status             kubeconfig, URLs and pids
   apiserver-stop     kill the kube-apiserver (fault tests)

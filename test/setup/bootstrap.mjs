@@ -18,15 +18,17 @@ const LAB_DEBS = [
   ['prometheus', '/usr/bin/prometheus'],
   ['prometheus-node-exporter', '/usr/bin/prometheus-node-exporter'],
   ['etcd-server', '/usr/bin/etcd'],
+  // code-server's offline install (see test/lab/code-server.ts) and the lab's Python-side tools
+  ['ripgrep', '/usr/bin/rg'],
+  ['libkrb5-dev', '/usr/include/krb5.h'],
+  ['python3', '/usr/bin/python3'],
 ];
 const TEST_DEBS = [
   ['chromium', '/usr/bin/chromium'],
   ['python3-locust', '/usr/bin/locust'],
   ['apache2-utils', '/usr/bin/ab'],
   ['wrk', '/usr/bin/wrk'],
-  ['ripgrep', '/usr/bin/rg'],
-  ['libkrb5-dev', '/usr/include/krb5.h'],
-  ['python3', '/usr/bin/python3'],
+  ['nginx-light', '/usr/sbin/nginx'],
 ];
 
 function log(msg) { process.stderr.write(`[setup] ${msg}\n`); }
@@ -71,8 +73,8 @@ try {
   if (mode === 'lab' || mode === 'all') {
     debianPackages(mode === 'all' ? [...LAB_DEBS, ...TEST_DEBS] : LAB_DEBS);
     tsStep('test/lab/build.ts');
+    tsStep('test/e2e/setup.ts', mode === 'all' ? [] : ['--no-browser']);
   }
-  if (mode === 'all') tsStep('test/e2e/setup.ts');
 } catch (err) {
   log(`set-up failed: ${err.message}`);
   process.exit(1);
