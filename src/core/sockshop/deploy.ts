@@ -1,0 +1,379 @@
+// "Sock Shop: Deploy": namespace, then server-side apply of every object in dependency order
+// (databases and queues, then services, then the front-end; each tier in parallel), then the rollout
+// until every Deployment is available. Re-running changes nothing and says so.
+// Also: deploying a user's own manifest text, the `kubectl get all`-like summary and the front-end URL.
+import { createServer, type Server, type Socket } from 'node:net';
+import { AppsV1Api, CoreV1Api, KubeConfig, PortForward, type V1Service } from '@kubernetes/client-node';
+import { CancelledError, isCancellation, UserError } from '../errors';
+import { parseManifest, YamlSyntaxError, type YamlProblem } from '../yaml/parse';
+import { Applier, describeObject, FIELD_MANAGER, groupForApply, type ApplyObject, type ApplyOutcome } from './apply';
+import { apiClient, age, clusterProblem, delay, is404, table } from './kube';
+import {
+  buildSockShop,
+  byTier,
+  FRONT_END,
+  FRONT_END_CONTAINER_PORT,
+  namespaceObject,
+  type KubeObject,
+  type SockShopOptions,
+} from './manifests';
+import { waitForRollout, type DeploymentProgress } from './rollout';
+
+export type DeployEvent =
+  | { type: 'phase'; message: string }
+  | { type: 'applied'; outcome: ApplyOutcome }
+  | { type: 'rollout'; deployments: DeploymentProgress[] };
+
+export interface DeployOptions extends SockShopOptions {
+  signal?: AbortSignal;
+  onEvent?: (e: DeployEvent) => void;
+  /** Wait for every Deployment to be available (default true). */
+  waitForRollout?: boolean;
+  rolloutTimeoutMs?: number;
+  /** Wait this long for a namespace that is still being deleted (default 120 s). */
+  terminatingTimeoutMs?: number;
+}
+
+export interface DeployResult {
+  namespace: string;
+  outcomes: ApplyOutcome[];
+  /** False when every object was already as applied: "no changes". */
+  changed: boolean;
+  /** ms from start until every object was applied. */
+  appliedMs: number;
+  /** ms from start until every Deployment was available (when waited for). */
+  availableMs?: number;
+  deployments?: DeploymentProgress[];
+}
+
+export function countOutcomes(outcomes: ApplyOutcome[]): Record<ApplyOutcome['status'], number> {
+  const c = { created: 0, configured: 0, unchanged: 0, failed: 0, skipped: 0 };
+  for (const o of outcomes) c[o.status]++;
+  return c;
+}
+
+export function describeOutcomes(outcomes: ApplyOutcome[]): string {
+  const c = countOutcomes(outcomes);
+  if (c.failed === 0 && c.skipped === 0 && c.created === 0 && c.configured === 0) return `no changes (${c.unchanged} objects unchanged)`;
+  const parts = (['created', 'configured', 'unchanged', 'failed', 'skipped'] as const).filter((k) => c[k] > 0).map((k) => `${c[k]} ${k}`);
+  return parts.join(', ');
+}
+
+export async function deploySockShop(kc: KubeConfig, options: DeployOptions): Promise<DeployResult> {
+  const started = Date.now();
+  const { namespace, signal } = options;
+  const emit = (e: DeployEvent) => options.onEvent?.(e);
+  const objects = buildSockShop(options);
+
+  emit({ type: 'phase', message: `Preparing namespace ${namespace}` });
+  // A namespace still being deleted accepts nothing: checked alongside discovery, before any write.
+  const terminating = waitWhileTerminating(kc, namespace, options.terminatingTimeoutMs ?? 120_000, signal);
+  terminating.catch(() => undefined); // awaited through the gate; keep an early rejection from going unhandled
+
+  const applier = new Applier(kc);
+  const groups: ApplyObject[][] = [[namespaceObject(namespace)], ...byTier(objects).map((g) => g.objects as ApplyObject[])];
+  const outcomes = await applier.apply(groups, {
+    force: true,
+    fieldManager: FIELD_MANAGER,
+    signal,
+    stopOnGroupFailure: true,
+    gate: terminating,
+    onOutcome: (outcome) => emit({ type: 'applied', outcome }),
+  });
+  const appliedMs = Date.now() - started;
+  const failures = outcomes.filter((o) => o.status === 'failed');
+  if (failures.length) {
+    throw new ApplyFailedError(failures, outcomes);
+  }
+  const result: DeployResult = { namespace, outcomes, changed: outcomes.some((o) => o.status !== 'unchanged'), appliedMs };
+  if (options.waitForRollout === false) return result;
+
+  const names = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
+  emit({ type: 'phase', message: `Waiting for ${names.length} deployments` });
+  result.deployments = await waitForRollout(kc, namespace, names, {
+    timeoutMs: options.rolloutTimeoutMs,
+    signal,
+    onProgress: (deployments) => emit({ type: 'rollout', deployments }),
+  });
+  result.availableMs = Date.now() - started;
+  return result;
+}
+
+/** Some objects were rejected: names each with the server's message; `outcomes` has the rest. */
+export class ApplyFailedError extends UserError {
+  constructor(
+    readonly failures: ApplyOutcome[],
+    readonly outcomes: ApplyOutcome[],
+  ) {
+    const first = failures[0];
+    const applied = outcomes.filter((o) => o.status === 'created' || o.status === 'configured' || o.status === 'unchanged').length;
+    super(
+      `${describeObject(first)} was rejected: ${first.message}` +
+        (failures.length > 1 ? ` (and ${failures.length - 1} more rejected)` : '') +
+        `. ${applied} of ${outcomes.length} objects applied.`,
+      'Rejected',
+      outcomes.map(outcomeLine).join('\n'),
+    );
+    this.name = 'ApplyFailedError';
+  }
+}
+
+export function outcomeLine(o: ApplyOutcome): string {
+  const where = o.line ? ` (line ${o.line})` : '';
+  return `${describeObject(o)}${where}: ${o.status}${o.message ? ` — ${o.message}` : ''}`;
+}
+
+/** A namespace being deleted accepts no new objects: wait until it is gone. True when it waited. */
+async function waitWhileTerminating(kc: KubeConfig, namespace: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const core = apiClient(kc, CoreV1Api);
+  const deadline = Date.now() + timeoutMs;
+  let waited = false;
+  for (;;) {
+    try {
+      const ns = await core.readNamespace({ name: namespace });
+      if (ns.status?.phase !== 'Terminating' && !ns.metadata?.deletionTimestamp) return waited;
+    } catch (err) {
+      if (is404(err)) return waited;
+      if (isCancellation(err) || signal?.aborted) throw new CancelledError();
+      throw clusterProblem(err, kc) ?? err;
+    }
+    if (Date.now() > deadline) {
+      throw new UserError(`Namespace ${namespace} is still being deleted after ${Math.round(timeoutMs / 1000)} s; deploy again once it is gone.`, 'Terminating');
+    }
+    waited = true;
+    await delay(500, signal);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A user's own manifest
+
+export interface ManifestDeployResult {
+  outcomes: ApplyOutcome[];
+  problems: YamlProblem[];
+}
+
+/**
+ * Applies a manifest the user wrote. Malformed YAML throws YamlSyntaxError (with lines) and applies
+ * nothing. Objects the server rejects are outcomes with status 'failed' and the server's message;
+ * the others are applied.
+ */
+export async function deployManifestText(
+  kc: KubeConfig,
+  text: string,
+  options: { defaultNamespace?: string; force?: boolean; dryRun?: boolean; signal?: AbortSignal; onOutcome?: (o: ApplyOutcome) => void; source?: string } = {},
+): Promise<ManifestDeployResult> {
+  const parsed = parseManifest(text);
+  const errors = parsed.problems.filter((p) => p.severity === 'error');
+  if (errors.length) throw new YamlSyntaxError(parsed.problems, options.source);
+  if (parsed.objects.length === 0) throw new UserError(`${options.source ?? 'The manifest'} holds no Kubernetes objects.`, 'Empty');
+  const seen = new Map<string, number>();
+  for (const { object, line } of parsed.objects) {
+    const k = `${object.apiVersion}|${object.kind}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
+    if (seen.has(k)) {
+      throw new YamlSyntaxError(
+        [{ message: `${describeObject(object)} is defined twice (first at line ${seen.get(k)})`, line, column: 1, endLine: line, endColumn: 1, severity: 'error', code: 'Duplicate' }],
+        options.source,
+      );
+    }
+    seen.set(k, line);
+  }
+  const lineOf = new Map(parsed.objects.map((o) => [o.object, o.line]));
+  const groups = groupForApply(parsed.objects.map((o) => o.object as ApplyObject));
+  const applier = new Applier(kc);
+  const outcomes = await applier.apply(groups, {
+    force: options.force ?? false,
+    dryRun: options.dryRun,
+    defaultNamespace: options.defaultNamespace,
+    signal: options.signal,
+    onOutcome: options.onOutcome,
+  });
+  // Tag outcomes with their source lines (outcomes come back in group order).
+  const flat = groups.flat();
+  outcomes.forEach((o, i) => (o.line = lineOf.get(flat[i])));
+  return { outcomes, problems: parsed.problems };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary and front-end URL
+
+/** A `kubectl get all -n NS`-like text: pods, services, deployments, replica sets. */
+export async function summarize(kc: KubeConfig, namespace: string, now = Date.now()): Promise<string> {
+  const core = apiClient(kc, CoreV1Api);
+  const apps = apiClient(kc, AppsV1Api);
+  let pods, services, deployments, replicaSets;
+  try {
+    [pods, services, deployments, replicaSets] = await Promise.all([
+      core.listNamespacedPod({ namespace }),
+      core.listNamespacedService({ namespace }),
+      apps.listNamespacedDeployment({ namespace }),
+      apps.listNamespacedReplicaSet({ namespace }),
+    ]);
+  } catch (err) {
+    throw clusterProblem(err, kc) ?? err;
+  }
+  const byName = <T extends { metadata?: { name?: string } }>(a: T[]) => [...a].sort((x, y) => (x.metadata?.name ?? '').localeCompare(y.metadata?.name ?? ''));
+  const sections: string[] = [];
+  if (pods.items.length) {
+    sections.push(
+      table(
+        ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
+        byName(pods.items).map((p) => {
+          const cs = p.status?.containerStatuses ?? [];
+          const ready = cs.filter((c) => c.ready).length;
+          const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0);
+          const waiting = cs.find((c) => c.state?.waiting?.reason)?.state?.waiting?.reason;
+          const status = p.metadata?.deletionTimestamp ? 'Terminating' : waiting ?? p.status?.phase ?? 'Unknown';
+          return [`pod/${p.metadata?.name}`, `${ready}/${p.spec?.containers.length ?? cs.length}`, status, String(restarts), age(p.metadata?.creationTimestamp, now)];
+        }),
+      ),
+    );
+  }
+  if (services.items.length) {
+    sections.push(
+      table(
+        ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
+        byName(services.items).map((s) => [
+          `service/${s.metadata?.name}`,
+          s.spec?.type ?? 'ClusterIP',
+          s.spec?.clusterIP ?? '<none>',
+          externalIp(s),
+          (s.spec?.ports ?? []).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(','),
+          age(s.metadata?.creationTimestamp, now),
+        ]),
+      ),
+    );
+  }
+  if (deployments.items.length) {
+    sections.push(
+      table(
+        ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
+        byName(deployments.items).map((d) => [
+          `deployment.apps/${d.metadata?.name}`,
+          `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`,
+          String(d.status?.updatedReplicas ?? 0),
+          String(d.status?.availableReplicas ?? 0),
+          age(d.metadata?.creationTimestamp, now),
+        ]),
+      ),
+    );
+  }
+  if (replicaSets.items.length) {
+    sections.push(
+      table(
+        ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
+        byName(replicaSets.items).map((r) => [
+          `replicaset.apps/${r.metadata?.name}`,
+          String(r.spec?.replicas ?? 0),
+          String(r.status?.replicas ?? 0),
+          String(r.status?.readyReplicas ?? 0),
+          age(r.metadata?.creationTimestamp, now),
+        ]),
+      ),
+    );
+  }
+  return sections.length ? sections.join('\n\n') : `No resources found in ${namespace} namespace.`;
+}
+
+function externalIp(s: V1Service): string {
+  const ingress = s.status?.loadBalancer?.ingress ?? [];
+  if (ingress.length) return ingress.map((i) => i.ip ?? i.hostname).join(',');
+  if (s.spec?.type === 'LoadBalancer') return '<pending>';
+  return s.spec?.externalIPs?.join(',') || '<none>';
+}
+
+export interface FrontEndAddress {
+  /** Set when the Service has a load balancer address. */
+  url?: string;
+  /** Why there is no URL, and what to do (port-forward). */
+  note: string;
+  serviceType?: string;
+}
+
+/** The front-end's URL from its LoadBalancer ingress, or a note that a port-forward is needed. */
+export async function frontEndAddress(kc: KubeConfig, namespace: string): Promise<FrontEndAddress> {
+  const core = apiClient(kc, CoreV1Api);
+  let svc: V1Service;
+  try {
+    svc = await core.readNamespacedService({ name: FRONT_END, namespace });
+  } catch (err) {
+    if (is404(err)) return { note: `There is no front-end Service in namespace ${namespace}: deploy Sock Shop first.` };
+    throw clusterProblem(err, kc) ?? err;
+  }
+  return frontEndAddressOf(svc);
+}
+
+export function frontEndAddressOf(svc: V1Service): FrontEndAddress {
+  const type = svc.spec?.type ?? 'ClusterIP';
+  const port = svc.spec?.ports?.[0]?.port ?? 80;
+  const ingress = svc.status?.loadBalancer?.ingress?.[0];
+  const host = ingress?.ip ?? ingress?.hostname;
+  if (host) {
+    const h = host.includes(':') ? `[${host}]` : host;
+    return { url: `http://${h}${port === 80 ? '' : `:${port}`}/`, note: `load balancer ${host}`, serviceType: type };
+  }
+  if (type === 'LoadBalancer') {
+    return { note: 'The load balancer has no address yet (DigitalOcean takes a minute or two); a port-forward reaches the front-end meanwhile.', serviceType: type };
+  }
+  const nodePort = svc.spec?.ports?.[0]?.nodePort;
+  return {
+    note: `The front-end Service is a ${type}${nodePort ? ` (node port ${nodePort})` : ''}; a port-forward reaches it from this machine.`,
+    serviceType: type,
+  };
+}
+
+export interface PortForwardHandle {
+  url: string;
+  port: number;
+  pod: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Forwards a local loopback port to a ready front-end pod (port 8079), like
+ * `kubectl port-forward svc/front-end`. Connections go to the pod picked at start.
+ */
+export async function portForwardFrontEnd(kc: KubeConfig, namespace: string, localPort = 0): Promise<PortForwardHandle> {
+  const core = apiClient(kc, CoreV1Api);
+  let pods;
+  try {
+    const svc = await core.readNamespacedService({ name: FRONT_END, namespace });
+    const selector = Object.entries(svc.spec?.selector ?? { name: FRONT_END })
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    pods = await core.listNamespacedPod({ namespace, labelSelector: selector });
+  } catch (err) {
+    if (is404(err)) throw new UserError(`There is no front-end Service in namespace ${namespace}: deploy Sock Shop first.`, 'NotFound');
+    throw clusterProblem(err, kc) ?? err;
+  }
+  const ready = pods.items.find(
+    (p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
+  if (!ready?.metadata?.name) throw new UserError(`No front-end pod in ${namespace} is ready, so there is nothing to forward to.`, 'NotReady');
+  const podName = ready.metadata.name;
+  const forward = new PortForward(kc);
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    forward.portForward(namespace, podName, [FRONT_END_CONTAINER_PORT], socket, null, socket).catch(() => socket.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(localPort, '127.0.0.1', () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : localPort;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    pod: podName,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export type { KubeObject };

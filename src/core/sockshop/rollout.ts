@@ -1,0 +1,222 @@
+// Tracks Deployments until they are available (like `kubectl rollout status`), reporting
+// ready/desired as it goes; on timeout names the ones that are not, with what their pods say.
+import { AppsV1Api, CoreV1Api, KubeConfig, Watch, type V1Deployment, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
+import { CancelledError, isCancellation, UserError } from '../errors';
+import { apiClient, clusterProblem } from './kube';
+
+export interface DeploymentProgress {
+  name: string;
+  desired: number;
+  ready: number;
+  available: number;
+  updated: number;
+  /** Fully rolled out: every desired replica updated and available, no old replicas left. */
+  done: boolean;
+  /** Present when the Deployment does not exist (yet). */
+  missing?: boolean;
+}
+
+export function deploymentProgress(d: V1Deployment): DeploymentProgress {
+  const desired = d.spec?.replicas ?? 1;
+  const st = d.status ?? {};
+  const ready = st.readyReplicas ?? 0;
+  const available = st.availableReplicas ?? 0;
+  const updated = st.updatedReplicas ?? 0;
+  const observed = (st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+  const done = observed && updated === desired && (st.replicas ?? 0) === desired && available === desired;
+  return { name: d.metadata?.name ?? '', desired, ready, available, updated, done };
+}
+
+export interface RolloutOptions {
+  timeoutMs?: number;
+  pollMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (deployments: DeploymentProgress[]) => void;
+}
+
+export interface NotAvailable {
+  name: string;
+  progress: DeploymentProgress;
+  /** What the pods and their events say (ImagePullBackOff, FailedScheduling, ...). */
+  reasons: string[];
+}
+
+export class RolloutTimeoutError extends UserError {
+  constructor(
+    readonly notAvailable: NotAvailable[],
+    timeoutMs: number,
+  ) {
+    const names = notAvailable.map((n) => `${n.name} (${n.progress.available}/${n.progress.desired})`).join(', ');
+    const firstReason = notAvailable.find((n) => n.reasons.length)?.reasons[0];
+    super(
+      `Not available after ${Math.round(timeoutMs / 1000)} s: ${names}.` + (firstReason ? ` ${firstReason}` : ''),
+      'RolloutTimeout',
+      notAvailable.map((n) => `${n.name}:\n  ${n.reasons.join('\n  ') || 'no pod events'}`).join('\n'),
+    );
+    this.name = 'RolloutTimeoutError';
+  }
+}
+
+/**
+ * Waits until every named Deployment in namespace is available. Returns the final progress.
+ * Follows a watch (so it sees each change at once) and re-lists every `pollMs` as a safety net and
+ * whenever the watch ends.
+ */
+export async function waitForRollout(kc: KubeConfig, namespace: string, names: string[], options: RolloutOptions = {}): Promise<DeploymentProgress[]> {
+  const apps = apiClient(kc, AppsV1Api);
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const pollMs = options.pollMs ?? 2_000;
+  const deadline = Date.now() + timeoutMs;
+  const byName = new Map<string, V1Deployment>();
+  let watch: AbortController | undefined;
+  let watching = false;
+  let wake: () => void = () => undefined;
+
+  const relist = async (): Promise<string | undefined> => {
+    let list;
+    try {
+      list = await apps.listNamespacedDeployment({ namespace });
+    } catch (err) {
+      if (isCancellation(err) || options.signal?.aborted) throw new CancelledError();
+      throw clusterProblem(err, kc) ?? err;
+    }
+    byName.clear();
+    for (const d of list.items) byName.set(d.metadata?.name ?? '', d);
+    return list.metadata?.resourceVersion;
+  };
+  const startWatch = async (resourceVersion: string | undefined) => {
+    watching = true;
+    try {
+      watch = await new Watch(kc).watch(
+        `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`,
+        { resourceVersion, allowWatchBookmarks: true },
+        (type: string, obj: V1Deployment) => {
+          const name = obj?.metadata?.name;
+          if (!name) return;
+          if (type === 'ADDED' || type === 'MODIFIED') byName.set(name, obj);
+          else if (type === 'DELETED') byName.delete(name);
+          else return;
+          wake();
+        },
+        () => {
+          watching = false;
+          wake();
+        },
+      );
+    } catch {
+      watching = false; // polling still covers it
+    }
+  };
+
+  let last = '';
+  let progress: DeploymentProgress[] = [];
+  let nextList = 0;
+  try {
+    for (;;) {
+      if (options.signal?.aborted) throw new CancelledError();
+      if (!watching || Date.now() >= nextList) {
+        const rv = await relist();
+        nextList = Date.now() + pollMs;
+        if (!watching) {
+          watch?.abort();
+          await startWatch(rv);
+        }
+      }
+      progress = names.map((n) => {
+        const d = byName.get(n);
+        return d ? deploymentProgress(d) : { name: n, desired: 0, ready: 0, available: 0, updated: 0, done: false, missing: true };
+      });
+      const fingerprint = JSON.stringify(progress);
+      if (fingerprint !== last) {
+        last = fingerprint;
+        options.onProgress?.(progress);
+      }
+      if (progress.every((p) => p.done)) return progress;
+      if (Date.now() >= deadline) {
+        const pending = progress.filter((p) => !p.done);
+        const reasons = await explainNotAvailable(kc, namespace, pending.map((p) => byName.get(p.name)).filter((d): d is V1Deployment => !!d));
+        throw new RolloutTimeoutError(
+          pending.map((p) => ({ name: p.name, progress: p, reasons: p.missing ? ['the Deployment does not exist'] : reasons.get(p.name) ?? [] })),
+          timeoutMs,
+        );
+      }
+      // Until the watch reports a change, the next re-list, the deadline, or cancellation.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', done);
+          wake = () => undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, Math.min(nextList, deadline) - Date.now()));
+        options.signal?.addEventListener('abort', done, { once: true });
+        wake = done;
+      });
+    }
+  } finally {
+    watch?.abort();
+  }
+}
+
+/** For each Deployment: its pods' waiting reasons and the Warning events of its pods and ReplicaSets. */
+export async function explainNotAvailable(kc: KubeConfig, namespace: string, deployments: V1Deployment[]): Promise<Map<string, string[]>> {
+  const core = apiClient(kc, CoreV1Api);
+  const out = new Map<string, string[]>();
+  let events: CoreV1Event[] = [];
+  let pods: V1Pod[] = [];
+  try {
+    [events, pods] = await Promise.all([
+      core.listNamespacedEvent({ namespace }).then((l) => l.items),
+      core.listNamespacedPod({ namespace }).then((l) => l.items),
+    ]);
+  } catch {
+    /* best effort: the timeout message still names the deployments */
+  }
+  for (const d of deployments) {
+    const name = d.metadata?.name ?? '';
+    const selector = d.spec?.selector?.matchLabels ?? {};
+    const mine = pods.filter((p) => Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v));
+    const waiting: string[] = [];
+    const pending: string[] = [];
+    for (const p of mine) {
+      const podName = p.metadata?.name ?? '';
+      for (const cs of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) {
+        const w = cs.state?.waiting;
+        if (w?.reason && w.reason !== 'ContainerCreating' && w.reason !== 'PodInitializing') {
+          waiting.push(`pod ${podName}: ${w.reason}${w.message ? ` (${w.message})` : ''}`);
+        }
+        const t = cs.lastState?.terminated;
+        if (t?.reason && (cs.restartCount ?? 0) > 0) waiting.push(`pod ${podName}: restarted ${cs.restartCount}×, last ${t.reason}`);
+      }
+      if (p.status?.phase === 'Pending' && !p.spec?.nodeName) pending.push(`pod ${podName}: Pending, not scheduled`);
+    }
+    const podNames = new Set(mine.map((p) => p.metadata?.name ?? ''));
+    const replicaSet = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[a-z0-9]{5,10}$`);
+    const warnings = events
+      .filter((e) => e.type === 'Warning')
+      .filter((e) => {
+        const n = e.involvedObject?.name ?? '';
+        const kind = e.involvedObject?.kind;
+        return (kind === 'Deployment' && n === name) || (kind === 'ReplicaSet' && replicaSet.test(n)) || (kind === 'Pod' && podNames.has(n));
+      })
+      .sort((a, b) => eventTime(b) - eventTime(a))
+      .slice(0, 5)
+      .map((e) => `${e.involvedObject?.kind?.toLowerCase()} ${e.involvedObject?.name}: ${e.reason}: ${e.message ?? ''}`.trim());
+    // What the containers say first (ImagePullBackOff, CrashLoopBackOff), then the events; "not
+    // scheduled" only when no event says why.
+    const reasons = [...waiting, ...warnings, ...(warnings.length ? [] : pending)];
+    out.set(name, [...new Set(reasons)]);
+  }
+  return out;
+}
+
+function eventTime(e: CoreV1Event): number {
+  const t = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
+  return t ? new Date(t as unknown as string).getTime() : 0;
+}
+
+export function formatProgress(p: DeploymentProgress[]): string {
+  const done = p.filter((d) => d.done).length;
+  const pending = p.filter((d) => !d.done).map((d) => `${d.name} ${d.ready}/${d.desired}`);
+  return `${done}/${p.length} deployments available` + (pending.length ? ` — waiting for ${pending.slice(0, 4).join(', ')}${pending.length > 4 ? ', …' : ''}` : '');
+}

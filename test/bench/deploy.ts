@@ -1,0 +1,144 @@
+// Deploy benchmark: Sock Shop Lab's Deploy (server-side apply, tiers in parallel) against
+// `kubectl apply -f sock-shop-complete-demo.yaml` (the workshop's command) on the same lab.
+//
+//   node --import tsx test/bench/deploy.ts [--runs N]
+//
+// Each run starts from no `sock-shop` namespace (the original manifest names it, so both sides use
+// it; it is deleted and waited for between runs, not timed). Two times per run:
+//   applied    start → every object accepted by the apiserver (kubectl: the process has exited)
+//   available  start → all 14 Deployments available (the same poller, every 250 ms, for both sides)
+// Ours is timed in-process (in the editor the extension is already loaded); kubectl as a process
+// (how users run it), with a warm discovery cache after its first run.
+// The lab comes up if it is not running (SOCK_SHOP_LAB_HOME / SOCK_SHOP_LAB_COMPONENTS honoured).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { deploySockShop } from '../../src/core/sockshop/deploy';
+import { removeSockShop } from '../../src/core/sockshop/remove';
+import { waitForRollout } from '../../src/core/sockshop/rollout';
+import { binaryPaths } from '../lab/build.ts';
+import { labUp } from '../lab/lab.ts';
+import type { ClusterState } from '../lab/cluster.ts';
+import { REPO_ROOT } from '../lab/paths.ts';
+
+const NS = 'sock-shop';
+const DEPLOYMENTS = [
+  'carts', 'carts-db', 'catalogue', 'catalogue-db', 'front-end', 'orders', 'orders-db',
+  'payment', 'queue-master', 'rabbitmq', 'session-db', 'shipping', 'user', 'user-db',
+];
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function referenceManifest(): string {
+  const candidates = [
+    process.env.SOCK_SHOP_LAB_REFERENCE && join(process.env.SOCK_SHOP_LAB_REFERENCE, 'sock-shop-complete-demo.yaml'),
+    join(REPO_ROOT, '..', 'shared', 'reference', 'sock-shop-complete-demo.yaml'),
+    '/work/shared/reference/sock-shop-complete-demo.yaml',
+  ].filter((f): f is string => !!f);
+  const found = candidates.find((f) => existsSync(f));
+  if (!found) throw new Error(`sock-shop-complete-demo.yaml not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function main(): Promise<void> {
+  const runs = arg('--runs', 3);
+  const state = await labUp();
+  const cluster = state.components.cluster as ClusterState;
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(cluster.kubeconfig);
+  const kubectl = binaryPaths().kubectl;
+  const manifest = referenceManifest();
+  const env = { ...process.env, KUBECONFIG: cluster.kubeconfig, HOME: mkdtempSync(join(tmpdir(), 'bench-kubectl-home-')) };
+  const fresh = async () => {
+    await removeSockShop(kc, NS, { timeoutMs: 180_000 });
+  };
+
+  const results: { side: string; applied: number; available: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    // Alternate which side goes first, to spread the machine's noise.
+    const order = i % 2 === 0 ? ['kubectl', 'ours'] : ['ours', 'kubectl'];
+    for (const side of order) {
+      await fresh();
+      if (side === 'kubectl') {
+        const t0 = performance.now();
+        const r = await run(kubectl, ['apply', '-f', manifest], env);
+        const applied = performance.now() - t0;
+        if (r.code !== 0) throw new Error(`kubectl apply failed (${r.code}):\n${r.out}`);
+        await waitForRollout(kc, NS, DEPLOYMENTS, { timeoutMs: 300_000 });
+        const available = performance.now() - t0;
+        results.push({ side, applied, available });
+      } else {
+        const t0 = performance.now();
+        let applied = 0;
+        const r = await deploySockShop(kc, {
+          namespace: NS,
+          profile: 'default',
+          rolloutTimeoutMs: 300_000,
+          onEvent: (e) => {
+            if (e.type === 'phase' && e.message.startsWith('Waiting')) applied = performance.now() - t0;
+          },
+        });
+        const available = performance.now() - t0;
+        if (r.outcomes.length !== 29) throw new Error(`expected 29 objects, got ${r.outcomes.length}`);
+        results.push({ side, applied, available });
+      }
+      const last = results[results.length - 1];
+      process.stderr.write(`run ${i + 1} ${last.side.padEnd(7)} applied ${last.applied.toFixed(0)} ms, available ${last.available.toFixed(0)} ms\n`);
+    }
+  }
+  await fresh();
+
+  const summary = (side: string) => {
+    const rs = results.filter((r) => r.side === side);
+    return { applied: median(rs.map((r) => r.applied)), available: median(rs.map((r) => r.available)), runs: rs };
+  };
+  const ours = summary('ours');
+  const theirs = summary('kubectl');
+  const out = {
+    runs,
+    namespace: NS,
+    kubectl: theirs,
+    ours,
+    ratio: { applied: ours.applied / theirs.applied, available: ours.available / theirs.available },
+  };
+  console.log(JSON.stringify(out, null, 2));
+  console.log(
+    [
+      '',
+      `| median of ${runs} | all applied | all 14 available |`,
+      '|---|---|---|',
+      `| kubectl apply -f sock-shop-complete-demo.yaml | ${theirs.applied.toFixed(0)} ms | ${theirs.available.toFixed(0)} ms |`,
+      `| Sock Shop: Deploy (server-side apply, tiers in parallel) | ${ours.applied.toFixed(0)} ms | ${ours.available.toFixed(0)} ms |`,
+      `| ratio (goal ≤ 0.5) | ${out.ratio.applied.toFixed(2)} | ${out.ratio.available.toFixed(2)} |`,
+    ].join('\n'),
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);
