@@ -1,0 +1,649 @@
+// Chaos experiment: load on the front-end while pods of opted-in Deployments are killed on a schedule (the way
+// kube-monkey picks them: fixed N, fixed %, random up to %, all), readiness and load sampled every second, and a
+// steady-state hypothesis checked at the end — failure % ≤ X, p95 ≤ Y ms, every target back to its desired ready
+// replicas within T s of each kill. The verdict comes with its evidence (which check failed, when, the numbers)
+// and a timeline with the kills as markers against the RPS / latency / failure series.
+//
+// Guards: never kube-system (hard), a namespace allowlist, a bound on pods per kill, a bound on duration, a dry
+// run that only plans, and an abort (AbortSignal) that stops load and kills at once and leaves nothing running.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { CancelledError, httpStatus, UserError } from '../errors';
+import { startLoad as defaultStartLoad, type LoadRun, type StartOptions } from '../load/engine';
+import { describeModel } from '../load/report';
+import type { LiveStats, LoadReport, LoadSpec } from '../load/types';
+import { clusterProblem } from '../sockshop/kube';
+import { ENABLED_VALUE, isKillMode, killValueProblem, LABEL, type KillMode } from './kubemonkey';
+
+export interface KillSpec {
+  mode: KillMode;
+  /** Pods (fixed) or percent (fixed-percent, random-max-percent); unused for kill-all. */
+  value?: number;
+}
+
+export interface Hypothesis {
+  /** Failed requests over the whole run, in percent, at most this. */
+  maxFailPercent: number;
+  /** p95 latency over the whole run, in ms, at most this. */
+  maxP95Ms: number;
+  /** Every target back to its desired ready replicas within this many seconds of each kill. */
+  recoverySeconds: number;
+}
+
+export interface ExperimentSpec {
+  namespace: string;
+  /** Deployment names (opted in by kube-monkey labels, or picked explicitly). */
+  targets: string[];
+  kill: KillSpec;
+  intervalSeconds: number;
+  durationSeconds: number;
+  /** The load profile; its duration bound is set to the experiment's. Without it only readiness is checked. */
+  load?: LoadSpec;
+  hypothesis: Hypothesis;
+  /** Plan only: which pods each kill would take now. Sends no load, kills nothing. */
+  dryRun?: boolean;
+  /** Grace period for pod deletes (undefined: each pod's own). */
+  gracePeriodSeconds?: number;
+}
+
+export interface Guards {
+  namespaceAllowlist: string[];
+  maxPodsPerKill: number;
+  maxDurationSeconds: number;
+}
+
+/** Namespaces no experiment may touch, whatever the allowlist says. */
+export const FORBIDDEN_NAMESPACES = new Set(['kube-system']);
+
+/** Checks the spec against the guards; throws a UserError naming the problem. */
+export function checkExperiment(spec: ExperimentSpec, guards: Guards): void {
+  const bad = (m: string) => new UserError(m, 'ChaosRefused');
+  if (FORBIDDEN_NAMESPACES.has(spec.namespace)) throw bad(`Chaos experiments never touch ${spec.namespace}.`);
+  if (!guards.namespaceAllowlist.includes(spec.namespace)) {
+    throw bad(`Namespace "${spec.namespace}" is not in sockShop.chaos.namespaceAllowlist (${guards.namespaceAllowlist.join(', ') || 'empty'}).`);
+  }
+  if (!spec.targets.length) throw bad('Pick at least one target Deployment.');
+  if (!isKillMode(spec.kill.mode)) throw bad(`Unknown kill mode "${String(spec.kill.mode)}".`);
+  const kv = killValueProblem(spec.kill.mode, spec.kill.value === undefined ? undefined : String(spec.kill.value));
+  if (kv) throw bad(kv.replace('kube-monkey/kill-value', 'The kill value'));
+  if (!(spec.intervalSeconds > 0)) throw bad(`The kill interval must be greater than 0 s (got ${spec.intervalSeconds}).`);
+  if (!(spec.durationSeconds > 0)) throw bad(`The duration must be greater than 0 s (got ${spec.durationSeconds}).`);
+  if (spec.durationSeconds > guards.maxDurationSeconds) {
+    throw bad(`The duration (${spec.durationSeconds} s) is over sockShop.load.maxDurationSeconds (${guards.maxDurationSeconds} s).`);
+  }
+  if (spec.intervalSeconds >= spec.durationSeconds) throw bad(`The interval (${spec.intervalSeconds} s) must be shorter than the duration (${spec.durationSeconds} s): no kill would happen.`);
+  if (!(guards.maxPodsPerKill >= 1)) throw bad('sockShop.chaos.maxPodsPerKill must be at least 1.');
+  const h = spec.hypothesis;
+  if (!(h.maxFailPercent >= 0 && h.maxFailPercent <= 100)) throw bad(`The failure bound must be a percentage (got ${h.maxFailPercent}).`);
+  if (!(h.maxP95Ms > 0)) throw bad(`The p95 bound must be greater than 0 ms (got ${h.maxP95Ms}).`);
+  if (!(h.recoverySeconds > 0)) throw bad(`The recovery bound must be greater than 0 s (got ${h.recoverySeconds}).`);
+}
+
+/** How many of n pods one kill takes, as kube-monkey decides it (before the maxPodsPerKill cap). */
+export function podsToKill(kill: KillSpec, n: number, random: () => number = Math.random): number {
+  const v = kill.value ?? 0;
+  switch (kill.mode) {
+    case 'kill-all':
+      return n;
+    case 'fixed':
+      return Math.min(n, Math.max(0, Math.floor(v)));
+    case 'fixed-percent':
+      return Math.min(n, Math.floor((n * v) / 100));
+    case 'random-max-percent': {
+      const max = Math.min(n, Math.floor((n * v) / 100));
+      return Math.floor(random() * (max + 1));
+    }
+  }
+}
+
+/** Seconds after the start at which kills happen: interval, 2×interval, ... before the end. */
+export function killTimes(intervalSeconds: number, durationSeconds: number): number[] {
+  const out: number[] = [];
+  for (let t = intervalSeconds; t < durationSeconds - 1e-9; t += intervalSeconds) out.push(Math.round(t * 1000) / 1000);
+  return out;
+}
+
+/** Picks count items at random (Fisher–Yates on a copy). */
+export function pickRandom<T>(items: T[], count: number, random: () => number = Math.random): T[] {
+  const a = items.slice();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a.slice(0, Math.max(0, count));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cluster side
+
+export function isOptedIn(d: V1Deployment): boolean {
+  return d.metadata?.labels?.[LABEL.enabled] === ENABLED_VALUE;
+}
+
+/** The Deployments of namespace with whether kube-monkey's labels opt them in. */
+export async function listCandidates(kc: KubeConfig, namespace: string): Promise<{ name: string; optedIn: boolean; replicas: number }[]> {
+  if (FORBIDDEN_NAMESPACES.has(namespace)) throw new UserError(`Chaos experiments never touch ${namespace}.`, 'ChaosRefused');
+  const apps = kc.makeApiClient(AppsV1Api);
+  let list;
+  try {
+    list = await apps.listNamespacedDeployment({ namespace });
+  } catch (err) {
+    throw clusterProblem(err, kc) ?? err;
+  }
+  return list.items.map((d) => ({ name: d.metadata?.name ?? '', optedIn: isOptedIn(d), replicas: d.spec?.replicas ?? 1 }));
+}
+
+function matches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
+  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
+
+function isLive(p: V1Pod): boolean {
+  return !p.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
+}
+
+function isReady(p: V1Pod): boolean {
+  return isLive(p) && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+interface TargetState {
+  name: string;
+  selector: Record<string, string>;
+  desired: number;
+}
+
+/** Reads the targets; fails if one is missing or has no matchLabels selector. */
+async function readTargets(kc: KubeConfig, namespace: string, names: string[]): Promise<TargetState[]> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const out: TargetState[] = [];
+  for (const name of names) {
+    let d: V1Deployment;
+    try {
+      d = await apps.readNamespacedDeployment({ name, namespace });
+    } catch (err) {
+      if (httpStatus(err) === 404) throw new UserError(`Deployment ${namespace}/${name} does not exist.`, 'NotFound');
+      throw clusterProblem(err, kc) ?? err;
+    }
+    const selector = d.spec?.selector?.matchLabels ?? {};
+    if (!Object.keys(selector).length) throw new UserError(`Deployment ${namespace}/${name} selects its pods with matchExpressions only; pick another target.`, 'ChaosRefused');
+    out.push({ name, selector, desired: d.spec?.replicas ?? 1 });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Results
+
+export interface ReadyState {
+  ready: number;
+  desired: number;
+  /** Live (not terminating) pods. */
+  pods: number;
+}
+
+export interface Sample {
+  /** Epoch ms and seconds since the start. */
+  time: number;
+  t: number;
+  rps?: number;
+  failPercent?: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  p99Ms?: number;
+  ready: Record<string, ReadyState>;
+}
+
+export interface KillEvent {
+  time: number;
+  t: number;
+  deployment: string;
+  /** Pods kube-monkey's rule asked for, pods deleted, and whether maxPodsPerKill cut it down. */
+  requested: number;
+  pods: string[];
+  capped: boolean;
+  errors: string[];
+}
+
+export interface PlannedKill {
+  t: number;
+  deployment: string;
+  livePods: number;
+  wouldKill: number;
+  capped: boolean;
+  examplePods: string[];
+}
+
+export interface Check {
+  name: 'failures' | 'latency' | 'recovery';
+  ok: boolean;
+  summary: string;
+  evidence: string[];
+}
+
+export type Verdict = 'PASS' | 'FAIL' | 'ABORTED' | 'DRY RUN';
+
+export interface ExperimentResult {
+  spec: ExperimentSpec;
+  guards: Guards;
+  startedAt: string;
+  endedAt: string;
+  verdict: Verdict;
+  checks: Check[];
+  kills: KillEvent[];
+  samples: Sample[];
+  /** The load engine's one-second samples (time-stamped) and its final report. */
+  loadTimeline: LiveStats[];
+  load?: Omit<LoadReport, 'timeline' | 'spec'>;
+  plan?: PlannedKill[];
+  notes: string[];
+}
+
+export type ExperimentEvent =
+  | { type: 'started'; targets: TargetState[] }
+  | { type: 'sample'; sample: Sample; load?: LiveStats }
+  | { type: 'kill'; kill: KillEvent }
+  | { type: 'phase'; message: string };
+
+export interface RunOptions {
+  guards: Guards;
+  signal?: AbortSignal;
+  onEvent?: (e: ExperimentEvent) => void;
+  random?: () => number;
+  /** The load engine (tests may give worker options); defaults to src/core/load's startLoad. */
+  startLoad?: (spec: LoadSpec, opts: StartOptions) => LoadRun;
+  sampleIntervalMs?: number;
+}
+
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Contiguous runs of load samples whose value is over the limit. */
+export function windowsOver(timeline: LiveStats[], value: (s: LiveStats) => number, limit: number): { from: number; to: number; peak: number; samples: number }[] {
+  const out: { from: number; to: number; peak: number; samples: number }[] = [];
+  let cur: { from: number; to: number; peak: number; samples: number } | undefined;
+  for (const s of timeline) {
+    const v = value(s);
+    if (s.rps > 0 && v > limit) {
+      // A sample covers the second before it.
+      if (!cur) cur = { from: s.time - 1000, to: s.time, peak: v, samples: 0 };
+      cur.to = s.time;
+      cur.peak = Math.max(cur.peak, v);
+      cur.samples++;
+    } else if (cur) {
+      out.push(cur);
+      cur = undefined;
+    }
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+/** The latest kill at or before `at` (with 1 s of slack for sample boundaries). */
+function killBefore(kills: KillEvent[], at: number): KillEvent | undefined {
+  return kills.filter((k) => k.pods.length && k.time <= at + 1000).sort((a, b) => b.time - a.time)[0];
+}
+
+/** Seconds from each kill until its Deployment was back at the desired ready replicas (undefined: not within the samples). */
+export function recoveryTimes(kills: KillEvent[], samples: Sample[]): { kill: KillEvent; seconds?: number; lowest: number; desired: number }[] {
+  return kills.map((k) => {
+    const after = samples.filter((s) => s.time > k.time && s.ready[k.deployment]);
+    const desired = after[0]?.ready[k.deployment].desired ?? 0;
+    const lowest = after.reduce((m, s) => Math.min(m, s.ready[k.deployment].ready), Number.POSITIVE_INFINITY);
+    if (!k.pods.length) return { kill: k, seconds: 0, lowest: Number.isFinite(lowest) ? lowest : desired, desired };
+    const back = after.find((s) => s.ready[k.deployment].ready >= s.ready[k.deployment].desired);
+    return { kill: k, seconds: back ? round((back.time - k.time) / 1000) : undefined, lowest: Number.isFinite(lowest) ? lowest : desired, desired };
+  });
+}
+
+/** The steady-state checks and the verdict, from what was observed. Pure. */
+export function evaluate(
+  spec: ExperimentSpec,
+  observed: { kills: KillEvent[]; samples: Sample[]; loadTimeline: LiveStats[]; load?: { failPercent: number; requests: number; failures: number; latencyMs: { p95: number }; failuresByCause: Record<string, number> }; startedAt: number },
+): { verdict: 'PASS' | 'FAIL'; checks: Check[] } {
+  const h = spec.hypothesis;
+  const t = (ms: number) => `t=${round((ms - observed.startedAt) / 1000)} s`;
+  const killText = (k: KillEvent) => `kill at ${t(k.time)} (${k.deployment}: ${k.pods.join(', ')})`;
+  // Load samples cover one second each: a kill inside a window's first second started it as far as they can tell.
+  const afterKill = (from: number, k: KillEvent) =>
+    k.time >= from ? `the ${killText(k)} falls in its first second` : `${round((from - k.time) / 1000)} s after the ${killText(k)}`;
+  const checks: Check[] = [];
+  if (observed.load) {
+    const l = observed.load;
+    const windows = windowsOver(observed.loadTimeline, (s) => s.failPercent, h.maxFailPercent);
+    const ok = l.failPercent <= h.maxFailPercent;
+    const causes = Object.entries(l.failuresByCause).map(([c, n]) => `${c} ×${n}`).join(', ');
+    checks.push({
+      name: 'failures',
+      ok,
+      summary: `failure rate ${l.failPercent}% (${l.failures} of ${l.requests}) ${ok ? '≤' : '>'} ${h.maxFailPercent}%` + (causes ? ` — ${causes}` : ''),
+      evidence: windows.map((w) => {
+        const k = killBefore(observed.kills, w.from);
+        return `failures over ${h.maxFailPercent}% from ${t(w.from)} to ${t(w.to)} (peak ${round(w.peak)}%)` + (k ? `, ${afterKill(w.from, k)}` : ', with no kill before it');
+      }),
+    });
+    const slow = windowsOver(observed.loadTimeline, (s) => s.p95Ms, h.maxP95Ms);
+    const lok = l.latencyMs.p95 <= h.maxP95Ms;
+    checks.push({
+      name: 'latency',
+      ok: lok,
+      summary: `p95 latency ${l.latencyMs.p95} ms ${lok ? '≤' : '>'} ${h.maxP95Ms} ms`,
+      evidence: slow.map((w) => {
+        const k = killBefore(observed.kills, w.from);
+        return `p95 over ${h.maxP95Ms} ms from ${t(w.from)} to ${t(w.to)} (peak ${round(w.peak)} ms)` + (k ? `, ${afterKill(w.from, k)}` : '');
+      }),
+    });
+  }
+  const rec = recoveryTimes(observed.kills, observed.samples);
+  const late = rec.filter((r) => r.seconds === undefined || r.seconds > h.recoverySeconds);
+  checks.push({
+    name: 'recovery',
+    ok: late.length === 0,
+    summary: late.length
+      ? `${late.length} of ${rec.length} kills not recovered within ${h.recoverySeconds} s`
+      : `every target back to its desired ready replicas within ${h.recoverySeconds} s of each kill` + (rec.length ? ` (slowest ${Math.max(...rec.map((r) => r.seconds ?? 0))} s)` : ' (no kills)'),
+    evidence: rec.map(
+      (r) =>
+        `${killText(r.kill)}: ${r.seconds === undefined ? `not back to ${r.desired} ready` : `back to ${r.desired} ready after ${r.seconds} s`} (lowest ${r.lowest} ready)` +
+        (r.seconds === undefined || r.seconds > h.recoverySeconds ? ' — over the bound' : ''),
+    ),
+  });
+  return { verdict: checks.every((c) => c.ok) ? 'PASS' : 'FAIL', checks };
+}
+
+/** Runs an experiment (or plans it, with spec.dryRun). Rejects with CancelledError only before anything started. */
+export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: RunOptions): Promise<ExperimentResult> {
+  checkExperiment(spec, opts.guards);
+  const random = opts.random ?? Math.random;
+  const emit = (e: ExperimentEvent) => {
+    try {
+      opts.onEvent?.(e);
+    } catch {
+      // A listener's failure must not end the experiment.
+    }
+  };
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const ns = spec.namespace;
+  const targets = await readTargets(kc, ns, spec.targets);
+  if (opts.signal?.aborted) throw new CancelledError();
+  const startedAt = Date.now();
+  const notes: string[] = [];
+
+  const listPods = async (): Promise<V1Pod[]> => (await core.listNamespacedPod({ namespace: ns })).items;
+
+  if (spec.dryRun) {
+    const pods = await listPods();
+    const plan: PlannedKill[] = [];
+    for (const t of killTimes(spec.intervalSeconds, spec.durationSeconds)) {
+      let budget = opts.guards.maxPodsPerKill;
+      for (const target of targets) {
+        const live = pods.filter((p) => isLive(p) && matches(target.selector, p.metadata?.labels));
+        const want = podsToKill(spec.kill, live.length, random);
+        const n = Math.min(want, budget);
+        budget -= n;
+        plan.push({ t, deployment: target.name, livePods: live.length, wouldKill: n, capped: n < want, examplePods: pickRandom(live, n, random).map((p) => p.metadata?.name ?? '') });
+      }
+    }
+    notes.push('Dry run: no load was sent and no pod was deleted. The pods named are an example draw from the pods running now.');
+    const now = new Date().toISOString();
+    return { spec, guards: opts.guards, startedAt: new Date(startedAt).toISOString(), endedAt: now, verdict: 'DRY RUN', checks: [], kills: [], samples: [], loadTimeline: [], plan, notes };
+  }
+
+  emit({ type: 'started', targets });
+  const samples: Sample[] = [];
+  const kills: KillEvent[] = [];
+  const loadTimeline: LiveStats[] = [];
+  let lastLoad: LiveStats | undefined;
+  let run: LoadRun | undefined;
+  if (spec.load) {
+    const loadSpec: LoadSpec = { ...spec.load, maxDurationSeconds: spec.durationSeconds };
+    run = (opts.startLoad ?? defaultStartLoad)(loadSpec, {
+      onStats: (s) => {
+        lastLoad = s;
+        if (s.state !== 'stopped') loadTimeline.push(s);
+      },
+    });
+  }
+
+  let aborted = false;
+  let finished = false;
+  const inflight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p)).catch(() => undefined);
+    return p;
+  };
+
+  // Readiness (and the load numbers of the moment) every second.
+  let sampling = false;
+  const sample = async (): Promise<void> => {
+    if (sampling || finished) return;
+    sampling = true;
+    try {
+      const [pods, deps] = await Promise.all([listPods(), apps.listNamespacedDeployment({ namespace: ns })]);
+      const desiredOf = new Map(deps.items.map((d) => [d.metadata?.name ?? '', d.spec?.replicas ?? 1]));
+      const time = Date.now();
+      const ready: Record<string, ReadyState> = {};
+      for (const target of targets) {
+        const mine = pods.filter((p) => matches(target.selector, p.metadata?.labels));
+        ready[target.name] = { ready: mine.filter(isReady).length, desired: desiredOf.get(target.name) ?? target.desired, pods: mine.filter(isLive).length };
+      }
+      const fresh = lastLoad && time - lastLoad.time < 2000 ? lastLoad : undefined;
+      const s: Sample = {
+        time,
+        t: round((time - startedAt) / 1000),
+        ...(fresh ? { rps: fresh.rps, failPercent: fresh.failPercent, p50Ms: fresh.p50Ms, p95Ms: fresh.p95Ms, p99Ms: fresh.p99Ms } : {}),
+        ready,
+      };
+      if (!finished) {
+        samples.push(s);
+        emit({ type: 'sample', sample: s, load: fresh });
+      }
+    } catch (err) {
+      const msg = `readiness sample failed: ${(err as Error)?.message ?? err}`;
+      if (!notes.includes(msg)) notes.push(msg);
+    } finally {
+      sampling = false;
+    }
+  };
+
+  const kill = async (): Promise<void> => {
+    if (aborted || finished) return;
+    const pods = await listPods();
+    let budget = opts.guards.maxPodsPerKill;
+    for (const target of targets) {
+      if (aborted) return;
+      const live = pods.filter((p) => isLive(p) && matches(target.selector, p.metadata?.labels));
+      const requested = podsToKill(spec.kill, live.length, random);
+      const n = Math.min(requested, budget);
+      budget -= n;
+      const victims = pickRandom(live, n, random);
+      const time = Date.now();
+      const event: KillEvent = { time, t: round((time - startedAt) / 1000), deployment: target.name, requested, pods: [], capped: n < requested, errors: [] };
+      await Promise.all(
+        victims.map(async (p) => {
+          const name = p.metadata?.name ?? '';
+          if (FORBIDDEN_NAMESPACES.has(p.metadata?.namespace ?? ns)) return; // belt and braces
+          try {
+            await core.deleteNamespacedPod({ name, namespace: ns, ...(spec.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: spec.gracePeriodSeconds } : {}) });
+            event.pods.push(name);
+          } catch (err) {
+            if (httpStatus(err) !== 404) event.errors.push(`${name}: ${(err as Error)?.message ?? err}`);
+          }
+        }),
+      );
+      kills.push(event);
+      emit({ type: 'kill', kill: event });
+    }
+  };
+
+  const killTimers = new Set<NodeJS.Timeout>();
+  const stopKills = () => {
+    for (const t of killTimers) clearTimeout(t);
+    killTimers.clear();
+  };
+  const ticker = setInterval(() => void track(sample()), opts.sampleIntervalMs ?? 1000);
+  const onAbort = () => {
+    aborted = true;
+    stopKills();
+    run?.stop();
+    endRun?.();
+  };
+  let endRun: (() => void) | undefined;
+  await new Promise<void>((resolve) => {
+    endRun = resolve;
+    void track(sample());
+    for (const at of killTimes(spec.intervalSeconds, spec.durationSeconds)) {
+      const timer = setTimeout(() => {
+        killTimers.delete(timer);
+        void track(kill().catch((err) => notes.push(`kill at ${at} s failed: ${(err as Error)?.message ?? err}`)));
+      }, at * 1000);
+      killTimers.add(timer);
+    }
+    const end = setTimeout(resolve, spec.durationSeconds * 1000);
+    killTimers.add(end);
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+  // The run part is over: no more kills. The load ends itself at the duration bound (or was stopped).
+  stopKills();
+  emit({ type: 'phase', message: aborted ? 'aborted: stopping load' : 'load finishing' });
+  const report = run ? await run.done : undefined;
+
+  // Observe recovery after the last kill, up to the recovery bound, unless aborted.
+  if (!aborted) {
+    const lastKill = kills.filter((k) => k.pods.length).sort((a, b) => b.time - a.time)[0];
+    if (lastKill) {
+      emit({ type: 'phase', message: 'waiting for the last kill to recover' });
+      const deadline = lastKill.time + spec.hypothesis.recoverySeconds * 1000 + 1000;
+      while (Date.now() < deadline && !opts.signal?.aborted) {
+        const latest = samples[samples.length - 1];
+        if (latest && latest.time > lastKill.time && targets.every((t) => latest.ready[t.name] && latest.ready[t.name].ready >= latest.ready[t.name].desired)) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+  clearInterval(ticker);
+  stopKills();
+  opts.signal?.removeEventListener('abort', onAbort);
+  finished = true;
+  await Promise.allSettled([...inflight]);
+
+  const endedAt = new Date().toISOString();
+  const loadSummary = report ? (({ timeline: _t, spec: _s, ...rest }) => rest)(report) : undefined;
+  if (!spec.load) notes.push('No load profile: only the recovery check applies.');
+  if (kills.some((k) => k.capped)) notes.push(`sockShop.chaos.maxPodsPerKill (${opts.guards.maxPodsPerKill}) cut some kills down.`);
+  if (aborted) {
+    const { checks } = evaluate(spec, { kills, samples, loadTimeline, load: loadSummary, startedAt });
+    return { spec, guards: opts.guards, startedAt: new Date(startedAt).toISOString(), endedAt, verdict: 'ABORTED', checks, kills, samples, loadTimeline, load: loadSummary, notes: [...notes, 'Aborted: load and kills stopped; the checks cover what ran until then.'] };
+  }
+  const { verdict, checks } = evaluate(spec, { kills, samples, loadTimeline, load: loadSummary, startedAt });
+  return { spec, guards: opts.guards, startedAt: new Date(startedAt).toISOString(), endedAt, verdict, checks, kills, samples, loadTimeline, load: loadSummary, notes };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Report
+
+export function describeKill(k: KillSpec): string {
+  switch (k.mode) {
+    case 'kill-all':
+      return 'kill-all (every pod)';
+    case 'fixed':
+      return `fixed: ${k.value} pod(s)`;
+    case 'fixed-percent':
+      return `fixed-percent: ${k.value}% of the pods`;
+    case 'random-max-percent':
+      return `random-max-percent: up to ${k.value}% of the pods`;
+  }
+}
+
+/** A one-line bar for the timeline table (0..max). */
+function bar(v: number | undefined, max: number, width = 12): string {
+  if (v === undefined || !(max > 0)) return '';
+  const n = Math.max(0, Math.min(width, Math.round((v / max) * width)));
+  return '█'.repeat(n) + '░'.repeat(width - n);
+}
+
+export function experimentMarkdown(r: ExperimentResult): string {
+  const s = r.spec;
+  const started = Date.parse(r.startedAt);
+  const lines = [
+    `# Chaos experiment: ${r.verdict}`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| Namespace | ${s.namespace} |`,
+    `| Targets | ${s.targets.join(', ')} |`,
+    `| Kill mode | ${describeKill(s.kill)}, every ${s.intervalSeconds} s for ${s.durationSeconds} s (at most ${r.guards.maxPodsPerKill} pods per kill) |`,
+    `| Load | ${s.load ? `${describeModel(s.load.model)} → ${s.load.target.url}` : 'none'} |`,
+    `| Hypothesis | failures ≤ ${s.hypothesis.maxFailPercent}% · p95 ≤ ${s.hypothesis.maxP95Ms} ms · every target back to desired ready replicas within ${s.hypothesis.recoverySeconds} s of each kill |`,
+    `| Started | ${r.startedAt} |`,
+    `| Ended | ${r.endedAt} |`,
+    '',
+  ];
+  if (r.plan) {
+    lines.push('## Plan (dry run)', '', '| t (s) | Deployment | live pods | would kill | capped | e.g. |', '|---|---|---|---|---|---|');
+    for (const p of r.plan) lines.push(`| ${p.t} | ${p.deployment} | ${p.livePods} | ${p.wouldKill} | ${p.capped ? 'yes' : ''} | ${p.examplePods.join(', ')} |`);
+    lines.push('');
+  }
+  if (r.checks.length) {
+    lines.push('## Verdict and evidence', '');
+    for (const c of r.checks) {
+      lines.push(`- **${c.ok ? 'PASS' : 'FAIL'} — ${c.name}**: ${c.summary}`);
+      for (const e of c.evidence) lines.push(`  - ${e}`);
+    }
+    lines.push('');
+  }
+  if (r.kills.length) {
+    lines.push('## Kills', '', '| t (s) | at | Deployment | requested | deleted | pods |', '|---|---|---|---|---|---|');
+    for (const k of r.kills) lines.push(`| ${k.t} | ${new Date(k.time).toISOString()} | ${k.deployment} | ${k.requested}${k.capped ? ' (capped)' : ''} | ${k.pods.length} | ${k.pods.join(', ')}${k.errors.length ? ` — errors: ${k.errors.join('; ')}` : ''} |`);
+    lines.push('');
+  }
+  if (r.samples.length) {
+    const maxRps = Math.max(0, ...r.samples.map((x) => x.rps ?? 0));
+    const targets = s.targets;
+    lines.push(
+      '## Timeline',
+      '',
+      '◆ marks a kill in that second. Ready is ready/desired per target.',
+      '',
+      `| t (s) | | req/s | | fail % | p95 ms | ${targets.map((t) => `${t} ready`).join(' | ')} |`,
+      `|---|---|---|---|---|---|${targets.map(() => '---|').join('')}`,
+    );
+    let prev = started;
+    for (const x of r.samples) {
+      const ks = r.kills.filter((k) => k.time > prev && k.time <= x.time && k.pods.length);
+      prev = x.time;
+      const marker = ks.length ? `◆ ${ks.map((k) => `${k.deployment} −${k.pods.length}`).join(', ')}` : '';
+      lines.push(
+        `| ${x.t} | ${marker} | ${x.rps ?? ''} | ${bar(x.rps, maxRps)} | ${x.failPercent ?? ''} | ${x.p95Ms ?? ''} | ${targets.map((t) => (x.ready[t] ? `${x.ready[t].ready}/${x.ready[t].desired}` : '')).join(' | ')} |`,
+      );
+    }
+    lines.push('');
+  }
+  if (r.load) {
+    const l = r.load;
+    lines.push('## Load', '', `${l.requests} requests, ${l.failures} failed (${l.failPercent}%), ${l.rps} req/s; latency p50 ${l.latencyMs.p50} ms, p95 ${l.latencyMs.p95} ms, p99 ${l.latencyMs.p99} ms.`, '');
+    const causes = Object.entries(l.failuresByCause);
+    if (causes.length) lines.push('Failures by cause: ' + causes.map(([c, n]) => `${c} ×${n}`).join(', ') + '.', '');
+  }
+  if (r.notes.length) lines.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
+  return lines.join('\n');
+}
+
+/** Writes <dir>/.sockshop/reports/chaos-<timestamp>.md and .json; returns both paths. Header values that may hold credentials are redacted. */
+export async function saveExperimentReport(workspaceDir: string, r: ExperimentResult): Promise<{ markdown: string; json: string }> {
+  const dir = join(workspaceDir, '.sockshop', 'reports');
+  await mkdir(dir, { recursive: true });
+  const stamp = r.startedAt.replace(/[:.]/g, '-');
+  const headers = r.spec.load?.target.headers;
+  const safe: ExperimentResult = headers
+    ? { ...r, spec: { ...r.spec, load: { ...r.spec.load!, target: { ...r.spec.load!.target, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, /authorization|token|cookie/i.test(k) ? '<redacted>' : v])) } } } }
+    : r;
+  const markdown = join(dir, `chaos-${stamp}.md`);
+  const json = join(dir, `chaos-${stamp}.json`);
+  await writeFile(markdown, experimentMarkdown(safe));
+  await writeFile(json, JSON.stringify(safe, null, 2) + '\n');
+  return { markdown, json };
+}
+

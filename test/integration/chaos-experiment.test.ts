@@ -1,0 +1,241 @@
+// Chaos experiments on the lab's real apiserver and controllers (kwok plays the nodes: pods go Running/Ready and
+// a deleted pod is replaced by its ReplicaSet). Pod kills are real API deletes; readiness is read from the API.
+//
+// One stand-in: the lab's pods run no containers, so nothing in them answers HTTP. The "front-end" the load is
+// sent to is a local HTTP server on loopback. For the FAIL run it is wired to the cluster: it watches the
+// target's pods and answers 503 for a window after each pod deletion, like a front-end that loses requests
+// while a replica is replaced. The load itself is our real engine (worker threads).
+import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { experimentMarkdown, runExperiment, saveExperimentReport, type ExperimentSpec, type Guards } from '../../src/core/chaos/experiment';
+import { applyKubeMonkeyLabels } from '../../src/core/chaos/kube';
+import type { LoadSpec } from '../../src/core/load/types';
+import { labInfo } from './hooks.ts';
+
+const NS = `chaos-it-${randomBytes(3).toString('hex')}`;
+const FAIL_WINDOW_MS = 1000;
+
+interface StandIn {
+  url: string;
+  server: Server;
+  /** Pod deletion times the server saw (epoch ms). */
+  deletions: number[];
+  close(): Promise<void>;
+}
+
+/** A local stand-in for the front-end. failAfterDeletes: answer 503 for FAIL_WINDOW_MS after each pod deletion. */
+async function standIn(kc: k8s.KubeConfig, failAfterDeletes: boolean): Promise<StandIn> {
+  let failUntil = 0;
+  const deletions: number[] = [];
+  // Pods seen alive: a deletion counts only for a pod that was alive while watched (pods of an earlier
+  // rollout that are already terminating do not count).
+  const alive = new Set<string>();
+  const server = createServer((_req, res) => {
+    const failing = Date.now() < failUntil;
+    res.writeHead(failing ? 503 : 200, { 'content-type': 'text/plain' });
+    res.end(failing ? 'unavailable' : 'ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const watch = new k8s.Watch(kc);
+  const req = await watch.watch(
+    `/api/v1/namespaces/${NS}/pods`,
+    { labelSelector: 'name=front-end' },
+    (phase: string, pod: k8s.V1Pod) => {
+      const name = pod.metadata?.name ?? '';
+      const gone = phase === 'DELETED' || !!pod.metadata?.deletionTimestamp;
+      if (!gone) {
+        alive.add(name);
+        return;
+      }
+      if (alive.delete(name)) {
+        deletions.push(Date.now());
+        if (failAfterDeletes) failUntil = Date.now() + FAIL_WINDOW_MS;
+      }
+    },
+    () => undefined,
+  );
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    server,
+    deletions,
+    close: async () => {
+      req.abort();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+function load(url: string): LoadSpec {
+  return { target: { url, timeoutMs: 2000 }, model: { kind: 'open', rate: 40, maxConnections: 8 }, maxRequests: 5000, maxDurationSeconds: 12, threads: 1 };
+}
+
+const guards: Guards = { namespaceAllowlist: [NS], maxPodsPerKill: 3, maxDurationSeconds: 60 };
+
+function spec(url: string, extra: Partial<ExperimentSpec> = {}): ExperimentSpec {
+  return {
+    namespace: NS,
+    targets: ['front-end'],
+    kill: { mode: 'fixed', value: 1 },
+    intervalSeconds: 3,
+    durationSeconds: 12,
+    load: load(url),
+    hypothesis: { maxFailPercent: 1, maxP95Ms: 500, recoverySeconds: 15 },
+    gracePeriodSeconds: 0,
+    ...extra,
+  };
+}
+
+describe('chaos experiment on the lab', function () {
+  this.timeout(90_000);
+  let kc: k8s.KubeConfig;
+  let core: k8s.CoreV1Api;
+
+  const podNames = async () =>
+    (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata!.name!).sort();
+
+  const waitReady = async (n: number) => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items.filter(
+        (p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+      );
+      const all = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items;
+      // Settled: n ready and no pod of an earlier rollout still terminating.
+      if (pods.length === n && all.length === n) return;
+      if (Date.now() > deadline) throw new Error(`front-end not ready: ${pods.length}/${n}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+
+  before(async () => {
+    kc = new k8s.KubeConfig();
+    kc.loadFromFile(labInfo().kubeconfig);
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    await core.createNamespace({ body: { metadata: { name: NS } } });
+    await apps.createNamespacedDeployment({
+      namespace: NS,
+      body: {
+        metadata: { name: 'front-end', labels: { name: 'front-end' } },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { name: 'front-end' } },
+          template: { metadata: { labels: { name: 'front-end' } }, spec: { containers: [{ name: 'front-end', image: 'weaveworksdemos/front-end:0.3.12' }] } },
+        },
+      },
+    });
+    await applyKubeMonkeyLabels(kc, NS, 'front-end', { identifier: 'front-end', mtbf: 1, killMode: 'fixed', killValue: 1 });
+    await waitReady(3);
+  });
+
+  after(async () => {
+    await core?.deleteNamespace({ name: NS }).catch(() => undefined);
+  });
+
+  it('PASS: the front-end keeps answering while a pod is killed every 3 s', async () => {
+    const s = await standIn(kc, false);
+    try {
+      const events: string[] = [];
+      const r = await runExperiment(kc, spec(s.url), { guards, onEvent: (e) => events.push(e.type) });
+      const md = experimentMarkdown(r);
+      assert.equal(r.verdict, 'PASS', md);
+      assert.deepEqual(r.kills.map((k) => k.pods.length), [1, 1, 1], 'kills at 3, 6 and 9 s, one pod each');
+      assert.deepEqual(r.kills.map((k) => Math.round(k.t)), [3, 6, 9]);
+      // The stand-in saw exactly the pods the experiment deleted.
+      assert.equal(s.deletions.length, 3);
+      assert.ok(r.load!.requests > 300, `load ran: ${r.load!.requests} requests`);
+      assert.equal(r.load!.failures, 0);
+      assert.ok(r.samples.length >= 10, `sampled every second: ${r.samples.length}`);
+      assert.ok(r.checks.find((c) => c.name === 'recovery')!.ok);
+      assert.ok(events.includes('kill') && events.includes('sample'));
+      const dir = mkdtempSync(join(tmpdir(), 'chaos-report-'));
+      const saved = await saveExperimentReport(dir, r);
+      assert.match(readFileSync(saved.markdown, 'utf8'), /# Chaos experiment: PASS/);
+      assert.equal(JSON.parse(readFileSync(saved.json, 'utf8')).verdict, 'PASS');
+      await waitReady(3);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('FAIL: the front-end answers 503 for a while after each kill — the evidence lines the failures up with the kills', async () => {
+    const s = await standIn(kc, true);
+    try {
+      // Kills 4 s apart so that the 1 s failure windows stay apart in one-second samples.
+      const r = await runExperiment(kc, spec(s.url, { intervalSeconds: 4, durationSeconds: 14, load: { ...load(s.url), maxDurationSeconds: 14 } }), { guards });
+      const md = experimentMarkdown(r);
+      assert.equal(r.verdict, 'FAIL', md);
+      const failures = r.checks.find((c) => c.name === 'failures')!;
+      assert.equal(failures.ok, false);
+      assert.ok((r.load!.failuresByCause['HTTP 503'] ?? 0) > 0, JSON.stringify(r.load!.failuresByCause));
+      const kills = r.kills.filter((k) => k.pods.length);
+      assert.equal(kills.length, 3);
+      // Each kill is followed by a failure window that starts at the kill (±1 s sample boundary, + watch latency).
+      assert.ok(failures.evidence.length >= 3, failures.evidence.join('\n'));
+      for (const k of kills) {
+        const line = failures.evidence.find((e) => e.includes(`kill at t=${k.t} s`));
+        assert.ok(line, `no failure window attributed to the kill at t=${k.t} s:\n${failures.evidence.join('\n')}`);
+        // Either the kill falls in the window's first one-second sample, or the window starts at most 1.5 s later.
+        const after = /, ([0-9.]+) s after the kill/.exec(line!);
+        assert.ok(line!.includes('falls in its first second') || Number(after?.[1]) <= 1.5, line);
+      }
+      // And no failure window before the first kill.
+      const firstKill = Math.min(...kills.map((k) => k.time));
+      const early = r.loadTimeline.filter((x) => x.time < firstKill - 1000 && x.failPercent > 0);
+      assert.deepEqual(early, []);
+      assert.match(md, /FAIL — failures/);
+      assert.match(md, /◆ front-end −1/);
+      await waitReady(3);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('Abort stops load and kills at once and leaves nothing running', async () => {
+    const s = await standIn(kc, false);
+    try {
+      const ac = new AbortController();
+      const t0 = Date.now();
+      setTimeout(() => ac.abort(), 4000);
+      const r = await runExperiment(kc, spec(s.url, { durationSeconds: 30, intervalSeconds: 3, load: { ...load(s.url), maxDurationSeconds: 30 } }), { guards: { ...guards }, signal: ac.signal });
+      const took = Date.now() - t0;
+      assert.equal(r.verdict, 'ABORTED');
+      assert.ok(took < 8000, `returned ${took} ms after the start (abort at 4 s)`);
+      assert.equal(r.kills.filter((k) => k.pods.length).length, 1, 'only the kill at 3 s happened');
+      assert.equal(r.load!.endReason, 'stopped');
+      const requests = r.load!.requests;
+      const deletions = s.deletions.length;
+      let hits = 0;
+      s.server.on('request', () => hits++);
+      await new Promise((res) => setTimeout(res, 4000));
+      assert.equal(s.deletions.length, deletions, 'no pod deleted after the abort');
+      assert.equal(hits, 0, 'no request after the abort');
+      assert.ok(requests > 0);
+      await waitReady(3);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('dry run plans the kills and deletes nothing', async () => {
+    const before = await podNames();
+    const r = await runExperiment(kc, spec('http://127.0.0.1:9/', { dryRun: true }), { guards });
+    assert.equal(r.verdict, 'DRY RUN');
+    assert.deepEqual(r.plan!.map((p) => [p.t, p.wouldKill]), [[3, 1], [6, 1], [9, 1]]);
+    assert.ok(r.plan!.every((p) => p.livePods === 3 && before.includes(p.examplePods[0])));
+    assert.deepEqual(await podNames(), before);
+    assert.deepEqual(r.kills, []);
+  });
+
+  it('guards: kube-system is refused whatever the allowlist says, and so is a namespace outside it', async () => {
+    await assert.rejects(runExperiment(kc, { ...spec('http://127.0.0.1:9/'), namespace: 'kube-system' }, { guards: { ...guards, namespaceAllowlist: ['kube-system'] } }), /never touch kube-system/);
+    await assert.rejects(runExperiment(kc, spec('http://127.0.0.1:9/'), { guards: { ...guards, namespaceAllowlist: ['sock-shop'] } }), /not in sockShop\.chaos\.namespaceAllowlist/);
+  });
+});
