@@ -2,11 +2,25 @@
 // Each feature registers its commands, trees and services here; the order is the order of set-up.
 import type { FeatureEnv, Features } from './registry';
 import { Registry } from './registry';
+import { register as registerKube } from './kube';
+import { register as registerWorkloads } from './workloads';
+import { register as registerDigitalOcean } from './digitalocean';
+import { register as registerMetrics } from './metrics';
+import { register as registerLoad } from './load';
+import { register as registerSockShop } from './sockshop';
+import { register as registerChaos } from './chaos';
 
 type Register = (reg: Registry) => void;
 
 const FEATURES: Register[] = [
   // Each feature module adds itself here: import { register as registerX } from './x'; then registerX.
+  registerKube,
+  registerWorkloads,
+  registerDigitalOcean,
+  registerMetrics,
+  registerLoad,
+  registerSockShop,
+  registerChaos,
 ];
 
 export function createFeatures(env: FeatureEnv): Features {

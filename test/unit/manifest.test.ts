@@ -1,6 +1,6 @@
 // The extension manifest follows the design card: name, category, lazy activation, VS Code 1.100.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -46,5 +46,27 @@ describe('package.json', () => {
     for (const [menu, items] of Object.entries(pkg.contributes.menus as Record<string, { command: string }[]>)) {
       for (const item of items) assert.ok(ids.has(item.command), `${menu} refers to unknown ${item.command}`);
     }
+  });
+});
+
+describe('command registry', () => {
+  // src/ui needs VS Code to run, so this reads the sources: every contributed command has exactly one
+  // reg.command(...) implementation, and nothing is implemented that is not contributed.
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : [],
+    );
+  const text = sources(join(root, 'src', 'ui')).join('\n');
+  const implemented = [...text.matchAll(/\breg\.command\(\s*'([^']+)'/g)].map((m) => m[1]);
+  const contributed: string[] = pkg.contributes.commands.map((c: { command: string }) => c.command);
+
+  it('implements every contributed command exactly once', () => {
+    for (const id of contributed) {
+      assert.equal(implemented.filter((i) => i === id).length, 1, `${id} implemented ${implemented.filter((i) => i === id).length} times`);
+    }
+  });
+
+  it('contributes every implemented command', () => {
+    for (const id of implemented) assert.ok(contributed.includes(id), `${id} is implemented but not in package.json`);
   });
 });

@@ -1,0 +1,172 @@
+// What the Workloads tree can do to objects: Kill pod, Describe, Logs, Scale, Restart.
+// Every call maps API errors to specific messages (404 already gone, 403 RBAC, unreachable, 401).
+import type { Writable } from 'node:stream';
+import { AppsV1Api, CoreV1Api, Log, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { httpStatus, kubeStatusMessage, UserError } from '../errors';
+import { kubeError } from './errors';
+import { getJson } from './http';
+import { describeRef, type ObjectRef } from './refs';
+
+function errCtx(kc: KubeConfig, action: string) {
+  return { context: kc.getCurrentContext(), server: kc.getCurrentCluster()?.server, user: kc.getCurrentUser()?.name, action };
+}
+
+export interface KillPodOptions {
+  /** Seconds; undefined uses the pod's own terminationGracePeriodSeconds. */
+  gracePeriodSeconds?: number | null;
+  /** The sockShop.allowKubeSystem setting. */
+  allowKubeSystem?: boolean;
+}
+
+/** Refuses pods the user has not allowed us to touch. Exported for the confirmation step. */
+export function checkKillAllowed(namespace: string, opts: Pick<KillPodOptions, 'allowKubeSystem'>): void {
+  if (namespace === 'kube-system' && !opts.allowKubeSystem) {
+    throw new UserError(
+      'Pods in kube-system keep the cluster running, so Kill pod refuses them. Set "sockShop.allowKubeSystem" to true to allow it.',
+      'Refused',
+    );
+  }
+}
+
+export interface KillResult {
+  /** False when the pod was already gone (404). */
+  deleted: boolean;
+  message: string;
+}
+
+export async function killPod(kc: KubeConfig, namespace: string, name: string, opts: KillPodOptions = {}): Promise<KillResult> {
+  checkKillAllowed(namespace, opts);
+  const api = kc.makeApiClient(CoreV1Api);
+  const grace = opts.gracePeriodSeconds;
+  try {
+    await api.deleteNamespacedPod({
+      name,
+      namespace,
+      ...(typeof grace === 'number' && grace >= 0 ? { gracePeriodSeconds: Math.floor(grace) } : {}),
+    });
+    return { deleted: true, message: `Pod ${namespace}/${name} killed; its controller will start a replacement.` };
+  } catch (err) {
+    if (httpStatus(err) === 404) return { deleted: false, message: `Pod ${namespace}/${name} is already gone.` };
+    throw kubeError(err, errCtx(kc, `delete pod ${namespace}/${name}`));
+  }
+}
+
+/** API path of an object. */
+export function objectPath(ref: ObjectRef): string {
+  const n = encodeURIComponent(ref.name);
+  const ns = ref.namespace ? encodeURIComponent(ref.namespace) : '';
+  switch (ref.kind) {
+    case 'Namespace':
+      return `/api/v1/namespaces/${n}`;
+    case 'Pod':
+      return `/api/v1/namespaces/${ns}/pods/${n}`;
+    case 'Service':
+      return `/api/v1/namespaces/${ns}/services/${n}`;
+    case 'Deployment':
+      return `/apis/apps/v1/namespaces/${ns}/deployments/${n}`;
+  }
+}
+
+/** The live object as YAML, without managedFields (what `kubectl get -o yaml` shows, minus the noise). */
+export async function describeYaml(kc: KubeConfig, ref: ObjectRef): Promise<string> {
+  let obj: { metadata?: { managedFields?: unknown } };
+  try {
+    obj = await getJson(kc, objectPath(ref), { timeoutMs: 30_000 });
+  } catch (err) {
+    if (httpStatus(err) === 404) throw new UserError(`The ${describeRef(ref)} no longer exists.`, 'NotFound');
+    throw kubeError(err, errCtx(kc, `get ${describeRef(ref)}`));
+  }
+  return describeObjectYaml(obj);
+}
+
+export function describeObjectYaml(obj: { metadata?: { managedFields?: unknown } }): string {
+  if (obj.metadata) delete obj.metadata.managedFields;
+  return stringify(obj, { lineWidth: 0 });
+}
+
+/** Container names of a pod (for a picker when there are several). */
+export async function podContainers(kc: KubeConfig, namespace: string, name: string): Promise<string[]> {
+  try {
+    const pod = await getJson<{ spec?: { containers?: { name: string }[] } }>(kc, objectPath({ kind: 'Pod', name, namespace }), { timeoutMs: 30_000 });
+    return (pod.spec?.containers ?? []).map((c) => c.name);
+  } catch (err) {
+    if (httpStatus(err) === 404) throw new UserError(`Pod ${namespace}/${name} no longer exists.`, 'NotFound');
+    throw kubeError(err, errCtx(kc, `get pod ${namespace}/${name}`));
+  }
+}
+
+export interface LogStream {
+  /** Stops following. */
+  cancel(): void;
+}
+
+/** Follows a container's log into `out` until cancelled (or the container ends). */
+export async function followLogs(
+  kc: KubeConfig,
+  namespace: string,
+  pod: string,
+  container: string,
+  out: Writable,
+  opts: { tailLines?: number; follow?: boolean } = {},
+): Promise<LogStream> {
+  try {
+    const ctl = await new Log(kc).log(namespace, pod, container, out, {
+      follow: opts.follow ?? true,
+      tailLines: opts.tailLines ?? 200,
+      timestamps: false,
+    });
+    return { cancel: () => ctl.abort() };
+  } catch (err) {
+    if (httpStatus(err) === 404) throw new UserError(`Pod ${namespace}/${pod} no longer exists.`, 'NotFound');
+    const status = httpStatus(err);
+    if (status === 400) {
+      const why = kubeStatusMessage(err);
+      throw new UserError(
+        `The cluster served no logs for ${namespace}/${pod} (container ${container}): ${why ?? 'HTTP 400; the container may not have started yet'}.`,
+        'NoLogs',
+        String((err as Error).message ?? ''),
+      );
+    }
+    throw kubeError(err, errCtx(kc, `read logs of pod ${namespace}/${pod}`));
+  }
+}
+
+/** Checks an input box value for replicas: an integer from 0 to max. Returns a message or undefined. */
+export function validateReplicas(value: string, max = 100): string | undefined {
+  const v = value.trim();
+  if (!/^\d+$/.test(v)) return 'Enter a whole number of replicas (0 or more).';
+  const n = Number(v);
+  if (n > max) return `At most ${max} replicas from here.`;
+  return undefined;
+}
+
+export async function scaleDeployment(kc: KubeConfig, namespace: string, name: string, replicas: number): Promise<void> {
+  if (!Number.isInteger(replicas) || replicas < 0) throw new UserError(`Invalid replica count ${replicas}.`, 'Invalid');
+  const api = kc.makeApiClient(AppsV1Api);
+  try {
+    await api.patchNamespacedDeploymentScale(
+      { name, namespace, body: { spec: { replicas } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  } catch (err) {
+    throw kubeError(err, errCtx(kc, `scale deployment ${namespace}/${name}`));
+  }
+}
+
+export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+/** `kubectl rollout restart`: stamps the pod template so the deployment rolls its pods. */
+export async function restartDeployment(kc: KubeConfig, namespace: string, name: string, now: Date = new Date()): Promise<string> {
+  const api = kc.makeApiClient(AppsV1Api);
+  const stamp = now.toISOString();
+  try {
+    await api.patchNamespacedDeployment(
+      { name, namespace, body: { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: stamp } } } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  } catch (err) {
+    throw kubeError(err, errCtx(kc, `restart deployment ${namespace}/${name}`));
+  }
+  return stamp;
+}

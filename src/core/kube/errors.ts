@@ -1,0 +1,86 @@
+// Turning errors from the Kubernetes API into specific messages for users.
+import { CancelledError, httpStatus, isCancellation, kubeStatusMessage, networkCode, UserError } from '../errors';
+import { refreshAdvice } from './kubeconfig';
+
+export interface KubeErrorContext {
+  /** The kubeconfig context in use. */
+  context: string;
+  /** The API server URL of the context. */
+  server?: string;
+  /** What was being done, for messages: e.g. "delete pod sock-shop/carts-1". */
+  action?: string;
+  /** The user name of the context, for RBAC messages. */
+  user?: string;
+}
+
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host name does not resolve',
+  EAI_AGAIN: 'host name could not be resolved',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  UND_ERR_SOCKET: 'connection closed',
+};
+
+/** Network-level failure codes that node-fetch reports in the message only (FetchError.code is 'system'). */
+function codeFromMessage(err: unknown): string | undefined {
+  const msg = (err as { message?: unknown })?.message;
+  if (typeof msg !== 'string') return undefined;
+  const m = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)\b/.exec(msg);
+  return m?.[1];
+}
+
+export function isUnreachable(err: unknown): boolean {
+  return !!(networkCode(err) ?? errnoOf(err) ?? codeFromMessage(err));
+}
+
+function errnoOf(err: unknown): string | undefined {
+  // node-fetch's FetchError carries the system error's code as `errno` / `code` ('system' type).
+  const e = err as { errno?: unknown; code?: unknown; type?: unknown } | undefined;
+  for (const v of [e?.errno, e?.code]) if (typeof v === 'string' && v in NETWORK_WORDS) return v;
+  return undefined;
+}
+
+/**
+ * Maps an error from a Kubernetes call to a UserError with a specific message, or returns the
+ * error unchanged when it has nothing specific to say (e.g. cancellations, already UserErrors).
+ */
+export function kubeError(err: unknown, ctx: KubeErrorContext): unknown {
+  if (err instanceof UserError || err instanceof CancelledError || isCancellation(err)) return err;
+  const code = networkCode(err) ?? errnoOf(err) ?? codeFromMessage(err);
+  if (code) {
+    return new UserError(
+      `Cannot reach the Kubernetes API server ${ctx.server ?? ''} of context "${ctx.context}": ${NETWORK_WORDS[code] ?? code} (${code}). Is the cluster running?`.replace('  ', ' '),
+      'Unreachable',
+      String((err as Error)?.message ?? err),
+    );
+  }
+  const status = httpStatus(err);
+  const statusMsg = kubeStatusMessage(err);
+  if (status === 401) {
+    return new UserError(
+      `The cluster rejected the credentials of context "${ctx.context}" (HTTP 401 Unauthorized): they are expired or invalid. ${refreshAdvice(ctx.context)}`,
+      'ExpiredCredentials',
+      statusMsg,
+    );
+  }
+  if (status === 403) {
+    const who = ctx.user ? `user "${ctx.user}" of context "${ctx.context}"` : `context "${ctx.context}"`;
+    const what = statusMsg ?? (ctx.action ? `not allowed to ${ctx.action}` : 'forbidden');
+    return new UserError(`Forbidden by the cluster's RBAC rules for ${who}: ${what}`, 'Forbidden', statusMsg);
+  }
+  if (status === 404 && ctx.action) {
+    return new UserError(`Not found: could not ${ctx.action}${statusMsg ? ` (${statusMsg})` : ''}.`, 'NotFound', statusMsg);
+  }
+  if (status && ctx.action) {
+    return new UserError(
+      `Could not ${ctx.action}: ${statusMsg ?? `HTTP ${status}`}${statusMsg ? ` (HTTP ${status})` : ''}.`,
+      `Http${status}`,
+      statusMsg,
+    );
+  }
+  return err;
+}

@@ -1,0 +1,329 @@
+// Chaos feature: "Apply kube-monkey Labels", "Install kube-monkey", "Start Chaos Experiment", "Abort Chaos
+// Experiment", and chaos diagnostics in YAML editors. The logic lives in src/core/chaos; this is the VS Code glue.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CancelledError, UserError } from '../../core/errors';
+import {
+  describeKill,
+  experimentMarkdown,
+  FORBIDDEN_NAMESPACES,
+  listCandidates,
+  runExperiment,
+  saveExperimentReport,
+  type ExperimentSpec,
+  type Guards,
+  type KillSpec,
+} from '../../core/chaos/experiment';
+import { followKubeMonkeyLogs, installKubeMonkey, labelAndRoll, type LogFollow } from '../../core/chaos/kube';
+import { DEFAULT_CONFIG, installObjects, isIanaZone, isPercentMode, KILL_MODE_HELP, KILL_MODES, KUBE_MONKEY_NAME, type KillMode, type KubeMonkeyLabels } from '../../core/chaos/kubemonkey';
+import { checkNumber, normalizeTarget } from '../../core/load/inputs';
+import type { LoadModel, LoadSpec } from '../../core/load/types';
+import { refOf } from '../../core/kube/refs';
+import { frontEndAddress, outcomeLine } from '../../core/sockshop/deploy';
+import { loadManifestFiles } from '../../core/sockshop/manifests';
+import { formatProgress } from '../../core/sockshop/rollout';
+import { kubeSession } from '../kube/session';
+import type { Registry } from '../registry';
+import { registerChaosDiagnostics } from './diagnostics';
+
+export function register(reg: Registry): void {
+  registerChaosDiagnostics(reg);
+  const config = () => vscode.workspace.getConfiguration('sockShop');
+  const namespace = () => config().get<string>('namespace') || 'sock-shop';
+  const guards = (): Guards => ({
+    namespaceAllowlist: config().get<string[]>('chaos.namespaceAllowlist') ?? ['sock-shop'],
+    maxPodsPerKill: config().get<number>('chaos.maxPodsPerKill') ?? 3,
+    maxDurationSeconds: config().get<number>('load.maxDurationSeconds') ?? 600,
+  });
+  const channel = () => reg.service('chaos.output', () => vscode.window.createOutputChannel('Sock Shop Chaos'));
+  const logsChannel = () => reg.service('chaos.kubeMonkeyLogs', () => vscode.window.createOutputChannel('kube-monkey'));
+  let logFollow: LogFollow | undefined;
+  let experiment: AbortController | undefined;
+  reg.context.subscriptions.push({ dispose: () => (logFollow?.stop(), experiment?.abort()) });
+
+  async function ask(title: string, value: string, validate?: (v: string) => string | undefined, prompt?: string): Promise<string> {
+    const v = await vscode.window.showInputBox({ title, value, prompt, ignoreFocusOut: true, validateInput: validate });
+    if (v === undefined) throw new CancelledError();
+    return v.trim();
+  }
+  async function askNumber(title: string, value: number, opts: { integer?: boolean; min?: number; max?: number }, prompt?: string): Promise<number> {
+    return Number(await ask(title, String(value), (v) => checkNumber(v, opts), prompt));
+  }
+  async function pickOne<T extends vscode.QuickPickItem>(items: T[], title: string): Promise<T> {
+    const p = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true });
+    if (!p) throw new CancelledError();
+    return p;
+  }
+
+  async function askKill(title: string, defaults: { mode?: KillMode; value?: number } = {}): Promise<KillSpec> {
+    const mode = (
+      await pickOne(
+        KILL_MODES.map((m) => ({ label: m, description: KILL_MODE_HELP[m], picked: m === defaults.mode })),
+        `${title}: kill mode`,
+      )
+    ).label as KillMode;
+    if (mode === 'kill-all') return { mode };
+    const percent = isPercentMode(mode);
+    const value = await askNumber(
+      percent ? `${title}: kill-value (percent of the pods, 1–100)` : `${title}: kill-value (pods per kill)`,
+      defaults.value ?? (percent ? 50 : 1),
+      { integer: true, min: 1, max: percent ? 100 : 1000 },
+    );
+    return { mode, value };
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  reg.command('sockShop.applyKubeMonkeyLabels', async (arg?: unknown) => {
+    const kc = await kubeSession(reg).current();
+    const ref = refOf(arg);
+    let ns = namespace();
+    let names: string[];
+    if (ref?.kind === 'Deployment' && ref.namespace) {
+      ns = ref.namespace;
+      names = [ref.name];
+    } else {
+      const candidates = await listCandidates(kc, ns);
+      if (!candidates.length) throw new UserError(`No Deployments in ${ns}. Deploy Sock Shop first.`, 'NotFound');
+      const picked = await vscode.window.showQuickPick(
+        candidates.map((c) => ({ label: c.name, description: `${c.replicas} replica(s)${c.optedIn ? ' · already opted in' : ''}`, picked: c.name === 'front-end' })),
+        { title: `Apply kube-monkey labels: Deployments in ${ns}`, canPickMany: true, ignoreFocusOut: true },
+      );
+      if (!picked?.length) throw new CancelledError();
+      names = picked.map((p) => p.label);
+    }
+    if (FORBIDDEN_NAMESPACES.has(ns)) throw new UserError(`kube-monkey labels are never put on ${ns} workloads.`, 'ChaosRefused');
+    const mtbf = await askNumber('kube-monkey/mtbf: mean time between failures (days)', 1, { integer: true, min: 1, max: 3650 });
+    const kill = await askKill('kube-monkey');
+    const targets = names.map((name) => ({ name, labels: { identifier: name, mtbf, killMode: kill.mode, killValue: kill.value } satisfies KubeMonkeyLabels }));
+    const out = channel();
+    out.appendLine(`Labelling ${names.join(', ')} in ${ns}: mtbf ${mtbf}, ${describeKill(kill)}`);
+    const progress = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'kube-monkey labels', cancellable: true },
+      async (p, token) => {
+        const ac = new AbortController();
+        token.onCancellationRequested(() => ac.abort());
+        p.report({ message: 'patching…' });
+        return labelAndRoll(kc, ns, targets, {
+          signal: ac.signal,
+          onPatched: (d) => out.appendLine(`  patched ${d.metadata?.name}: the pod template changed, so its pods roll`),
+          onProgress: (pr) => {
+            const line = pr.map((x) => `${x.name} ${x.available}/${x.desired} available, ${x.updated} updated`).join(' · ');
+            p.report({ message: line });
+            out.appendLine(`  ${line}`);
+          },
+        });
+      },
+    );
+    out.appendLine(formatProgress(progress));
+    void vscode.window.showInformationMessage(`kube-monkey labels applied to ${names.join(', ')}; the new pods are available.`);
+  });
+
+  // ---------------------------------------------------------------------------------------------------
+  reg.command('sockShop.installKubeMonkey', async () => {
+    const kc = await kubeSession(reg).current();
+    const target = namespace();
+    if (FORBIDDEN_NAMESPACES.has(target)) throw new UserError('kube-monkey never targets kube-system.', 'ChaosRefused');
+    const dryRun = (
+      await pickOne(
+        [
+          { label: 'Log only (dry_run = true)', description: "kube-monkey's default: it says what it would kill", dry: true },
+          { label: 'Kill pods (dry_run = false)', description: `in ${target}, following each Deployment's labels`, dry: false },
+        ],
+        'kube-monkey: dry run?',
+      )
+    ).dry;
+    const debug = (
+      await pickOne(
+        [
+          { label: 'Schedule immediately (debug)', description: 'plan at once and every 30 s, kill within a minute — for workshops', on: true },
+          { label: 'Normal schedule', description: `plan at run_hour ${DEFAULT_CONFIG.runHour} on weekdays, kill between ${DEFAULT_CONFIG.startHour} and ${DEFAULT_CONFIG.endHour}`, on: false },
+        ],
+        'kube-monkey: schedule',
+      )
+    ).on;
+    const localZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const timeZone = await ask('kube-monkey time_zone (IANA name)', isIanaZone(localZone) ? localZone : DEFAULT_CONFIG.timeZone, (v) =>
+      isIanaZone(v) ? undefined : `"${v}" is not an IANA time zone (e.g. Asia/Singapore); kube-monkey would exit at start.`,
+    );
+    const objects = installObjects(loadManifestFiles(path.join(reg.context.extensionPath, 'manifests', 'kube-monkey')), {
+      namespace: KUBE_MONKEY_NAME,
+      config: {
+        ...DEFAULT_CONFIG,
+        dryRun,
+        timeZone,
+        whitelistedNamespaces: [target],
+        ...(debug ? { debug: { enabled: true, scheduleImmediateKill: true, scheduleDelaySeconds: 30 } } : {}),
+      },
+    });
+    const out = channel();
+    const outcomes = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Install kube-monkey', cancellable: true }, async (p, token) => {
+      const ac = new AbortController();
+      token.onCancellationRequested(() => ac.abort());
+      p.report({ message: 'server dry run…' });
+      const check = await installKubeMonkey(kc, objects, { dryRun: true, signal: ac.signal });
+      // kube-monkey's own namespace is created by the apply itself; a dry run cannot see it yet.
+      const failed = check.filter((o) => o.status === 'failed' && !(o.message ?? '').includes(`namespaces "${KUBE_MONKEY_NAME}" not found`));
+      if (failed.some((o) => (o.message ?? '').includes(`namespaces "${target}" not found`))) {
+        throw new UserError(`Namespace ${target} does not exist: deploy Sock Shop first (kube-monkey acts only there).`, 'NotFound');
+      }
+      if (failed.length) throw new UserError(`The server rejected the kube-monkey manifests: ${failed.map(outcomeLine).join('; ')}`, 'ApplyFailed');
+      p.report({ message: 'applying…' });
+      return installKubeMonkey(kc, objects, { signal: ac.signal, onOutcome: (o) => out.appendLine(`  ${outcomeLine(o)}`) });
+    });
+    const failed = outcomes.filter((o) => o.status === 'failed');
+    if (failed.length) throw new UserError(`kube-monkey install: ${failed.map(outcomeLine).join('; ')}`, 'ApplyFailed');
+    void vscode.window.showInformationMessage(
+      `kube-monkey installed in ${KUBE_MONKEY_NAME} (${dryRun ? 'dry run: it only logs' : 'it kills pods'} in ${target}${debug ? ', debug schedule' : ''}). Following its logs.`,
+    );
+    logFollow?.stop();
+    const logs = logsChannel();
+    logs.show(true);
+    logs.appendLine(`--- kube-monkey logs (${new Date().toISOString()}) ---`);
+    logFollow = followKubeMonkeyLogs(kc, KUBE_MONKEY_NAME, (line) => logs.appendLine(line));
+  });
+
+  // ---------------------------------------------------------------------------------------------------
+  async function chooseLoad(duration: number): Promise<LoadSpec | undefined> {
+    const choice = await pickOne(
+      [
+        { label: 'Open model (constant arrival rate)', description: 'latency from the intended send time', id: 'open' },
+        { label: 'Locust-style users (index flow)', description: "the workshop's locustfile: users × GET /", id: 'users' },
+        { label: 'No load', description: 'only the recovery check applies', id: 'none' },
+      ],
+      'Chaos experiment: load profile',
+    );
+    if (choice.id === 'none') return undefined;
+    let suggestion = '';
+    let note = '';
+    try {
+      const addr = await frontEndAddress(await kubeSession(reg).current(), namespace());
+      suggestion = addr.url ?? '';
+      note = addr.note;
+    } catch (err) {
+      note = `Could not look up the front-end (${(err as Error)?.message ?? err}).`;
+    }
+    const url = normalizeTarget(
+      await ask('Load target: confirm the front-end host', suggestion || 'http://', (v) => {
+        try {
+          normalizeTarget(v);
+          return undefined;
+        } catch (err) {
+          return (err as Error).message;
+        }
+      }, note || undefined),
+    );
+    let model: LoadModel;
+    if (choice.id === 'open') {
+      model = { kind: 'open', rate: await askNumber('Arrival rate (requests per second)', 20, { min: 0.1, max: 100_000 }), maxConnections: 100 };
+    } else {
+      model = { kind: 'users', users: await askNumber('Users', 50, { integer: true, min: 1, max: 100_000 }), spawnRate: 10, waitSeconds: [1, 3], flow: 'index' };
+    }
+    return { target: { url, timeoutMs: 10_000, cookies: [] }, model, maxRequests: config().get<number>('load.maxRequests') ?? 100_000, maxDurationSeconds: duration };
+  }
+
+  reg.command('sockShop.startChaos', async () => {
+    if (experiment) throw new UserError('A chaos experiment is running. Abort it first ("Sock Shop: Abort Chaos Experiment").', 'Busy');
+    const kc = await kubeSession(reg).current();
+    const ns = namespace();
+    const g = guards();
+    if (FORBIDDEN_NAMESPACES.has(ns)) throw new UserError(`Chaos experiments never touch ${ns}.`, 'ChaosRefused');
+    if (!g.namespaceAllowlist.includes(ns)) throw new UserError(`Namespace "${ns}" is not in sockShop.chaos.namespaceAllowlist.`, 'ChaosRefused');
+    const candidates = await listCandidates(kc, ns);
+    if (!candidates.length) throw new UserError(`No Deployments in ${ns}.`, 'NotFound');
+    const picked = await vscode.window.showQuickPick(
+      candidates.map((c) => ({
+        label: c.name,
+        description: `${c.replicas} replica(s) · ${c.optedIn ? 'opted in by kube-monkey labels' : 'not opted in: picking it opts it in for this experiment'}`,
+        picked: c.optedIn,
+      })),
+      { title: `Chaos targets in ${ns}`, canPickMany: true, ignoreFocusOut: true },
+    );
+    if (!picked?.length) throw new CancelledError();
+    const kill = await askKill('Chaos experiment', { mode: 'fixed', value: 1 });
+    const durationSeconds = await askNumber('Duration (seconds)', Math.min(120, g.maxDurationSeconds), { min: 5, max: g.maxDurationSeconds });
+    const intervalSeconds = await askNumber('Kill every (seconds)', Math.max(1, Math.min(30, Math.floor(durationSeconds / 4))), { min: 1, max: durationSeconds - 1 });
+    const load = await chooseLoad(durationSeconds);
+    const maxFailPercent = await askNumber('Hypothesis: failure % at most', 1, { min: 0, max: 100 });
+    const maxP95Ms = await askNumber('Hypothesis: p95 latency (ms) at most', 1000, { min: 1 });
+    const recoverySeconds = await askNumber('Hypothesis: every target back to its desired ready replicas within (seconds)', 60, { min: 1 });
+    const mode = await pickOne(
+      [
+        { label: 'Run', description: 'send load and kill pods', dry: false },
+        { label: 'Dry run', description: 'plan only: which pods each kill would take; no load, no kills', dry: true },
+      ],
+      'Chaos experiment',
+    );
+    const spec: ExperimentSpec = {
+      namespace: ns,
+      targets: picked.map((p) => p.label),
+      kill,
+      intervalSeconds,
+      durationSeconds,
+      load,
+      hypothesis: { maxFailPercent, maxP95Ms, recoverySeconds },
+      dryRun: mode.dry,
+    };
+    if (!mode.dry) {
+      const go = await vscode.window.showWarningMessage(
+        `Kill pods of ${spec.targets.join(', ')} in ${ns} (${describeKill(kill)}, every ${intervalSeconds} s for ${durationSeconds} s, at most ${g.maxPodsPerKill} per kill)?`,
+        { modal: true },
+        'Start',
+      );
+      if (go !== 'Start') throw new CancelledError();
+    }
+    const out = channel();
+    out.show(true);
+    out.appendLine(`=== chaos experiment ${new Date().toISOString()}: ${spec.targets.join(', ')} in ${ns}, ${describeKill(kill)} every ${intervalSeconds} s for ${durationSeconds} s${mode.dry ? ' (dry run)' : ''}`);
+    const ac = new AbortController();
+    experiment = ac;
+    try {
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Chaos experiment', cancellable: true }, (p, token) => {
+        token.onCancellationRequested(() => ac.abort());
+        return runExperiment(kc, spec, {
+          guards: g,
+          signal: ac.signal,
+          onEvent: (e) => {
+            if (e.type === 'sample') {
+              const s = e.sample;
+              const ready = Object.entries(s.ready).map(([n, r]) => `${n} ${r.ready}/${r.desired}`).join(' · ');
+              const load = s.rps !== undefined ? `${s.rps} req/s · ${s.failPercent}% failed · p95 ${s.p95Ms} ms · ` : '';
+              p.report({ message: `${s.t} s / ${durationSeconds} s · ${load}${ready}` });
+              out.appendLine(`${s.t.toFixed(1).padStart(6)} s  ${load}${ready}`);
+            } else if (e.type === 'kill') {
+              out.appendLine(`     ◆ kill ${e.kill.deployment}: ${e.kill.pods.join(', ') || 'no pod'}${e.kill.capped ? ' (capped by maxPodsPerKill)' : ''}${e.kill.errors.length ? ` — ${e.kill.errors.join('; ')}` : ''}`);
+            } else if (e.type === 'phase') {
+              p.report({ message: e.message });
+              out.appendLine(`  ${e.message}`);
+            }
+          },
+        });
+      });
+      const md = experimentMarkdown(result);
+      const dir = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      let doc: vscode.Uri;
+      if (dir) {
+        const saved = await saveExperimentReport(dir, result);
+        out.appendLine(`report: ${saved.markdown} and ${saved.json}`);
+        doc = vscode.Uri.file(saved.markdown);
+      } else {
+        doc = (await vscode.workspace.openTextDocument({ language: 'markdown', content: md })).uri;
+      }
+      out.appendLine(`verdict: ${result.verdict}`);
+      for (const c of result.checks) out.appendLine(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.summary}`);
+      await vscode.commands.executeCommand('markdown.showPreview', doc).then(undefined, () => vscode.window.showTextDocument(doc));
+      const show = result.verdict === 'FAIL' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+      void show(`Chaos experiment: ${result.verdict}. ${result.checks.filter((c) => !c.ok).map((c) => c.summary).join('; ')}`);
+    } finally {
+      if (experiment === ac) experiment = undefined;
+    }
+  });
+
+  reg.command('sockShop.abortChaos', () => {
+    if (!experiment) {
+      void vscode.window.showInformationMessage('No chaos experiment is running.');
+      return;
+    }
+    experiment.abort();
+    channel().appendLine('  abort requested: stopping load and kills');
+  });
+}

@@ -1,0 +1,344 @@
+// DigitalOcean commands: sign in / out, the clusters tree, Create DOKS Cluster (wizard + cancellable
+// progress), Connect, Refresh Credentials, Install Monitoring Stack, Destroy. The flows themselves
+// live in src/core/digitalocean/flows.ts.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { DoClient, DoCluster } from '../../core/digitalocean/client';
+import { describeCost, estimateMonthlyCost, money } from '../../core/digitalocean/cost';
+import {
+  createCluster,
+  destroyCluster,
+  installMonitoring,
+  refreshCredentials,
+  saveKubeconfig,
+  type KubeconfigTarget,
+} from '../../core/digitalocean/flows';
+import { defaultKubeconfigPath } from '../../core/digitalocean/kubeconfig';
+import { clusterNameProblem, doContextName, latestVersion, type ClusterRequest } from '../../core/digitalocean/validate';
+import { CancelledError, isCancellation, UserError } from '../../core/errors';
+import { kubeSession } from '../kube/session';
+import type { Registry } from '../registry';
+import { doSession, type DoSession } from './session';
+import { DoTree, type DoNode } from './tree';
+
+const DEFAULT_SIZE = 's-1vcpu-2gb';
+const DEFAULT_COUNT = 2;
+
+export function register(reg: Registry): void {
+  const session = doSession(reg);
+  const tree = reg.service('digitalocean.tree', () => new DoTree(reg, session));
+  tree.attach(reg.tree('sockShop.digitalocean', tree));
+
+  reg.command('sockShop.signIn', () => session.signIn());
+  reg.command('sockShop.signOut', async () => {
+    const ok = await vscode.window.showWarningMessage('Sign out of DigitalOcean? The stored token is deleted from secret storage.', { modal: true }, 'Sign Out');
+    if (ok === 'Sign Out') await session.signOut();
+  });
+  reg.command('sockShop.refreshClusters', () => tree.refresh());
+  reg.command('sockShop.createCluster', () => createClusterCommand(reg, session, tree));
+  reg.command('sockShop.connectCluster', (arg?: unknown) => connectCommand(reg, session, tree, arg));
+  reg.command('sockShop.refreshCredentials', (arg?: unknown) => refreshCredentialsCommand(reg, session, tree, arg));
+  reg.command('sockShop.installMonitoring', (arg?: unknown) => installMonitoringCommand(reg, session, tree, arg));
+  reg.command('sockShop.destroyCluster', (arg?: unknown) => destroyCommand(reg, session, tree, arg));
+}
+
+/** The cluster a command was invoked on: a tree node, or picked from the account's clusters. */
+async function targetCluster(client: DoClient, arg: unknown, purpose: string): Promise<DoCluster> {
+  const node = arg as DoNode | undefined;
+  if (node && typeof node === 'object' && node.kind === 'cluster') {
+    const fresh = await client.getCluster(node.row.id);
+    if (!fresh) throw new UserError(`Cluster "${node.row.name}" no longer exists on DigitalOcean.`, 'ClusterGone');
+    return fresh;
+  }
+  const clusters = await client.listClusters();
+  if (clusters.length === 0) throw new UserError('There are no Kubernetes clusters in this DigitalOcean account.', 'NoClusters');
+  const pick = await vscode.window.showQuickPick(
+    clusters.map((c) => ({ label: c.name, description: `${c.status?.state ?? '?'} · ${c.region} · ${c.version}`, cluster: c })),
+    { title: purpose, placeHolder: 'Choose a cluster' },
+  );
+  if (!pick) throw new CancelledError();
+  return pick.cluster;
+}
+
+/** Asks where to save the kubeconfig: merged into the current kubeconfig file, or a file of its own. */
+async function pickKubeconfigTarget(region: string, name: string): Promise<KubeconfigTarget | undefined> {
+  const setting = vscode.workspace.getConfiguration('sockShop').get<string>('kubeconfigPath') ?? '';
+  const mergePath = setting.trim() || defaultKubeconfigPath();
+  const context = doContextName(region, name);
+  const separate = join(homedir(), '.kube', `${context}.yaml`);
+  const pick = await vscode.window.showQuickPick(
+    [
+      { label: `Merge into ${mergePath}`, description: `context ${context}; other entries kept, previous file backed up`, target: { path: mergePath, mode: 'merge' as const } },
+      { label: `Separate file ${separate}`, description: `context ${context}; the Workloads view switches to this file`, target: { path: separate, mode: 'separate' as const } },
+    ],
+    { title: 'Save the cluster\'s kubeconfig', placeHolder: 'Where should the kubeconfig go?', ignoreFocusOut: true },
+  );
+  return pick?.target;
+}
+
+/** Points the Workloads view at the saved context. */
+async function switchTo(reg: Registry, saved: { path: string; context: string }, mode: KubeconfigTarget['mode']): Promise<void> {
+  const kube = kubeSession(reg);
+  const cfg = vscode.workspace.getConfiguration('sockShop');
+  const current = (cfg.get<string>('kubeconfigPath') ?? '').trim();
+  const inUse = kube.files.includes(saved.path) || (!current && saved.path === defaultKubeconfigPath());
+  if (mode === 'separate' || !inUse) await cfg.update('kubeconfigPath', saved.path, vscode.ConfigurationTarget.Global);
+  await kube.selectContext(saved.context);
+  kube.reload();
+}
+
+async function createClusterCommand(reg: Registry, session: DoSession, tree: DoTree): Promise<void> {
+  await session.requireClient();
+  const { options, prices } = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Reading DigitalOcean Kubernetes options…' },
+    () => session.withClient(async (c) => {
+      const options = await c.options();
+      return { options, prices: await c.sizePrices(options) };
+    }),
+  );
+  const title = (step: number) => `Create DOKS Cluster (${step}/6)`;
+
+  const name = await vscode.window.showInputBox({
+    title: title(1),
+    prompt: 'Cluster name: lowercase letters, digits and hyphens, starting with a letter (max 63).',
+    value: 'sock-shop',
+    ignoreFocusOut: true,
+    validateInput: (v) => clusterNameProblem(v),
+  });
+  if (name === undefined) return;
+
+  const defaultRegion = vscode.workspace.getConfiguration('sockShop').get<string>('digitalocean.region') || 'sgp1';
+  const regionItems = options.regions
+    .map((r) => ({ label: r.slug, description: r.name, picked: r.slug === defaultRegion }))
+    .sort((a, b) => Number(b.picked) - Number(a.picked));
+  const region = await vscode.window.showQuickPick(regionItems, { title: title(2), placeHolder: `Region (default ${defaultRegion})`, ignoreFocusOut: true });
+  if (!region) return;
+
+  const latest = latestVersion(options);
+  const versionItems = options.versions
+    .map((v) => ({ label: v.slug, description: v.slug === latest ? `Kubernetes ${v.kubernetes_version} (latest)` : `Kubernetes ${v.kubernetes_version}` }))
+    .sort((a, b) => Number(b.label === latest) - Number(a.label === latest));
+  const version = await vscode.window.showQuickPick(versionItems, { title: title(3), placeHolder: 'Kubernetes version', ignoreFocusOut: true });
+  if (!version) return;
+
+  const sizeItems = options.sizes
+    .map((s) => ({ label: s.slug, description: prices.has(s.slug) ? `${money(prices.get(s.slug)!)}/month per node` : 'price unknown' }))
+    .sort((a, b) => Number(b.label === DEFAULT_SIZE) - Number(a.label === DEFAULT_SIZE));
+  const size = await vscode.window.showQuickPick(sizeItems, { title: title(4), placeHolder: `Node size (the workshop's minimum is ${DEFAULT_SIZE})`, ignoreFocusOut: true });
+  if (!size) return;
+
+  const countText = await vscode.window.showInputBox({
+    title: title(5),
+    prompt: 'Number of nodes in the pool',
+    value: String(DEFAULT_COUNT),
+    ignoreFocusOut: true,
+    validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 512 ? undefined : 'A whole number from 1 to 512.'),
+  });
+  if (countText === undefined) return;
+  const count = Number(countText.trim());
+
+  const monitoringPick = await vscode.window.showQuickPick(
+    [
+      { label: 'Install the Monitoring Stack', description: 'DigitalOcean 1-click "monitoring": Prometheus, Grafana, metrics-server', on: true },
+      { label: 'No Monitoring Stack', description: 'it can be installed later from the cluster\'s menu', on: false },
+    ],
+    { title: title(6), placeHolder: 'Monitoring Stack 1-click', ignoreFocusOut: true },
+  );
+  if (!monitoringPick) return;
+
+  const req: ClusterRequest = { name, region: region.label, version: version.label, size: size.label, count, monitoring: monitoringPick.on };
+  const target = await pickKubeconfigTarget(req.region, req.name);
+  if (!target) return;
+
+  const cost = estimateMonthlyCost([{ size: req.size, count: req.count }], prices);
+  const confirm = await vscode.window.showInformationMessage(
+    `Create DOKS cluster "${req.name}" in ${req.region}?`,
+    {
+      modal: true,
+      detail: [
+        `Kubernetes ${req.version}, ${req.count} × ${req.size}${req.monitoring ? ', Monitoring Stack' : ''}.`,
+        `Estimated cost: ${describeCost(cost)} (${cost.lines.join('; ')}); a LoadBalancer Service adds $12.00/month per load balancer node.`,
+        'It is billed until you destroy it.',
+      ].join('\n'),
+    },
+    'Create',
+  );
+  if (confirm !== 'Create') return;
+
+  let created: DoCluster | undefined;
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `DOKS cluster "${req.name}"`, cancellable: true },
+      (progress, token) => {
+        const ac = new AbortController();
+        token.onCancellationRequested(() => ac.abort());
+        return session.withClient((c) =>
+          createCluster(c, req, {
+            signal: ac.signal,
+            progress: (m) => progress.report({ message: m }),
+            tracker: session.tracker,
+            options,
+            kubeconfig: target,
+            onCreated: (cl) => {
+              created = cl;
+              tree.refresh();
+            },
+          }),
+        );
+      },
+    );
+    tree.refresh();
+    if (result.kubeconfig) await switchTo(reg, result.kubeconfig, target.mode);
+    const mon =
+      result.monitoring.outcome === 'requested' ? ' The Monitoring Stack install has started (DigitalOcean installs it in the background).' : '';
+    void vscode.window.showInformationMessage(
+      `Cluster "${result.cluster.name}" is running.${mon} Kubeconfig context ${result.kubeconfig?.context} saved in ${result.kubeconfig?.path}; the Workloads view now uses it.`,
+    );
+    if (result.monitoring.outcome === 'failed') {
+      const again = await vscode.window.showWarningMessage(
+        `Cluster "${result.cluster.name}" is running, but the Monitoring Stack could not be installed: ${result.monitoring.error}`,
+        'Install Monitoring Stack',
+      );
+      if (again) await vscode.commands.executeCommand('sockShop.installMonitoring');
+    }
+  } catch (err) {
+    tree.refresh();
+    if (isCancellation(err)) {
+      const msg = err instanceof Error && err.message !== 'Cancelled'
+        ? err.message
+        : created
+          ? `Stopped waiting. Cluster "${created.name}" keeps being created on DigitalOcean and stays listed in the DigitalOcean view.`
+          : 'Cancelled before the cluster was created.';
+      reg.log.info(`create cluster: ${msg}`);
+      void vscode.window.showInformationMessage(msg);
+      return;
+    }
+    throw err;
+  }
+}
+
+async function connectCommand(reg: Registry, session: DoSession, tree: DoTree, arg: unknown): Promise<void> {
+  await session.withClient(async (client) => {
+    const cluster = await targetCluster(client, arg, 'Connect to a DOKS cluster');
+    if (cluster.status?.state !== 'running') {
+      throw new UserError(`Cluster "${cluster.name}" is ${cluster.status?.state ?? 'not ready'}; connect once it is running.`, 'NotRunning');
+    }
+    const target = await pickKubeconfigTarget(cluster.region, cluster.name);
+    if (!target) return;
+    const saved = await saveKubeconfig(client, cluster, target, { tracker: session.tracker });
+    await switchTo(reg, saved, target.mode);
+    tree.refresh();
+    void vscode.window.showInformationMessage(`Connected: context ${saved.context} in ${saved.path}${saved.expiresAt ? ` (credentials expire ${new Date(saved.expiresAt).toLocaleString()})` : ''}.`);
+  });
+}
+
+async function refreshCredentialsCommand(reg: Registry, session: DoSession, tree: DoTree, arg: unknown): Promise<void> {
+  await session.withClient(async (client) => {
+    let cluster: DoCluster;
+    // Called with a context name (e.g. from the Workloads view on expired credentials): find its cluster.
+    if (typeof arg === 'string') {
+      const tracked = session.tracker.all().find((t) => t.context === arg);
+      const all = await client.listClusters();
+      const found = tracked ? all.find((c) => c.id === tracked.id) : all.find((c) => doContextName(c.region, c.name) === arg);
+      if (!found) throw new UserError(`No DOKS cluster in this account matches context "${arg}".`, 'NoCluster');
+      cluster = found;
+    } else {
+      cluster = await targetCluster(client, arg, 'Refresh the credentials of a DOKS cluster');
+    }
+    const tracked = session.tracker.get(cluster.id);
+    const path = tracked?.kubeconfigPath ?? ((vscode.workspace.getConfiguration('sockShop').get<string>('kubeconfigPath') ?? '').trim() || defaultKubeconfigPath());
+    const saved = await refreshCredentials(client, cluster, { path, context: tracked?.context }, { tracker: session.tracker });
+    kubeSession(reg).reload();
+    tree.refresh();
+    void vscode.window.showInformationMessage(
+      `New credentials for context ${saved.context} saved in ${saved.path}${saved.expiresAt ? `; they expire ${new Date(saved.expiresAt).toLocaleString()}` : ''}.`,
+    );
+  });
+}
+
+async function installMonitoringCommand(reg: Registry, session: DoSession, tree: DoTree, arg: unknown): Promise<void> {
+  await session.withClient(async (client) => {
+    const cluster = await targetCluster(client, arg, 'Install the Monitoring Stack');
+    if (cluster.status?.state !== 'running') throw new UserError(`Cluster "${cluster.name}" is ${cluster.status?.state ?? 'not ready'}; install the Monitoring Stack once it is running.`, 'NotRunning');
+    const r = await installMonitoring(client, cluster);
+    if (r.outcome === 'failed') throw new UserError(`The Monitoring Stack could not be installed on "${cluster.name}": ${r.error}`, 'InstallFailed');
+    reg.log.info(`Monitoring Stack requested on ${cluster.name}: ${r.outcome === 'requested' ? r.message : ''}`);
+    tree.refresh();
+    void vscode.window.showInformationMessage(
+      `The Monitoring Stack install has started on "${cluster.name}" (DigitalOcean installs it in the background; its Services appear in namespace kube-prometheus-stack).`,
+    );
+  });
+}
+
+async function destroyCommand(reg: Registry, session: DoSession, tree: DoTree, arg: unknown): Promise<void> {
+  const node = arg as DoNode | undefined;
+  const fromTree = node && typeof node === 'object' && node.kind === 'cluster' ? node.row : undefined;
+  await session.withClient(async (client) => {
+    let target: { id?: string; name: string; region?: string };
+    if (fromTree) target = { id: fromTree.id, name: fromTree.name, region: fromTree.region };
+    else {
+      const c = await targetCluster(client, undefined, 'Destroy a DOKS cluster');
+      target = { id: c.id, name: c.name, region: c.region };
+    }
+    const extraPaths = [((vscode.workspace.getConfiguration('sockShop').get<string>('kubeconfigPath') ?? '').trim() || defaultKubeconfigPath())];
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Destroy "${target.name}"`, cancellable: true },
+      (progress, token) => {
+        const ac = new AbortController();
+        token.onCancellationRequested(() => ac.abort());
+        return destroyCluster(client, target, {
+          signal: ac.signal,
+          progress: (m) => progress.report({ message: m }),
+          tracker: session.tracker,
+          kubeconfigPaths: extraPaths,
+          confirm: async (cluster, res, lbs) => {
+            const list = [
+              ...res.load_balancers.map((r) => `load balancer ${r.name}`),
+              ...lbs.filter((l) => !res.load_balancers.some((r) => r.id === l.id)).map((l) => `load balancer ${l.name}`),
+              ...res.volumes.map((r) => `volume ${r.name}`),
+              ...res.volume_snapshots.map((r) => `volume snapshot ${r.name}`),
+            ];
+            const typed = await vscode.window.showInputBox({
+              title: `Destroy DOKS cluster "${cluster.name}"`,
+              prompt: `This deletes the cluster and ${list.length ? list.join(', ') : 'no other resources'}. Type the cluster name to confirm.`,
+              placeHolder: cluster.name,
+              ignoreFocusOut: true,
+              validateInput: (v) => (v === cluster.name || v === '' ? undefined : `Type "${cluster.name}" exactly.`),
+            });
+            return typed === cluster.name;
+          },
+        });
+      },
+    ).then(
+      (r) => r,
+      (err) => {
+        tree.refresh();
+        if (isCancellation(err)) {
+          const msg = err instanceof Error && err.message !== 'Cancelled' ? err.message : 'Destroy cancelled; nothing was deleted.';
+          void vscode.window.showInformationMessage(msg);
+          return undefined;
+        }
+        throw err;
+      },
+    );
+    if (!result) return;
+    tree.refresh();
+    kubeSession(reg).reload();
+    if (result.outcome === 'already-gone') {
+      void vscode.window.showInformationMessage(
+        `Cluster "${result.name}" does not exist (already destroyed); nothing to do.${result.contextRemovedFrom.length ? ` Its stale kubeconfig context was removed from ${result.contextRemovedFrom.join(', ')}.` : ''}`,
+      );
+      return;
+    }
+    const removed = result.resources.load_balancers.length;
+    const ctx = result.contextRemovedFrom.length ? ` Context removed from ${result.contextRemovedFrom.join(', ')}.` : '';
+    if (result.remainingLoadBalancers.length) {
+      void vscode.window.showWarningMessage(
+        `Cluster "${result.cluster.name}" is destroyed, but load balancer(s) ${result.remainingLoadBalancers.map((l) => `${l.name} (${l.id})`).join(', ')} still exist and keep billing — delete them in the DigitalOcean control panel.${ctx}`,
+      );
+    } else {
+      void vscode.window.showInformationMessage(`Cluster "${result.cluster.name}" and its ${removed} load balancer(s) are destroyed; none is left billing.${ctx}`);
+    }
+  });
+}

@@ -1,0 +1,156 @@
+// Metrics feature: "Open Metrics" / "Open Pod Metrics" (webview panels driven by core's
+// MetricsController), "Open Grafana" and "Change Grafana Password" (password kept in SecretStorage only).
+import * as vscode from 'vscode';
+import { CancelledError, UserError } from '../../core/errors';
+import { refOf } from '../../core/kube/refs';
+import { MetricsController } from '../../core/observability/controller';
+import { changeGrafanaPassword, DEFAULT_PASSWORDS, defaultGrafanaPassword, findWorkingPassword, GRAFANA_USER, resolveGrafana, type GrafanaEndpoint } from '../../core/observability/grafana';
+import { makeNonce, metricsHtml } from '../../core/observability/html';
+import { detectMonitoring, type GrafanaCredentials } from '../../core/observability/prometheus';
+import { DEFAULT_DASHBOARD_UID, isWebviewMessage, POD_DASHBOARD_UID, type HostMessage, type Settings } from '../../webview/metrics/contract';
+import { kubeSession } from '../kube/session';
+import type { Registry } from '../registry';
+
+const SECRET_KEY = 'sockShop.grafana.password';
+const VIEW_TYPE = 'sockShop.metrics';
+
+interface OpenPanel {
+  panel: vscode.WebviewPanel;
+  controller: MetricsController;
+}
+
+export function register(reg: Registry): void {
+  const panels = new Map<string, OpenPanel>();
+  let grafana: GrafanaEndpoint | undefined;
+  reg.context.subscriptions.push({ dispose: () => void grafana?.tunnel?.close() });
+
+  const config = () => vscode.workspace.getConfiguration('sockShop');
+
+  async function grafanaEndpoint(): Promise<GrafanaEndpoint> {
+    if (grafana) return grafana;
+    const kc = await kubeSession(reg).current();
+    const monitoring = await detectMonitoring(kc);
+    grafana = await resolveGrafana(kc, monitoring, config().get<string>('grafana.url') || undefined, (m) => reg.log.info(m));
+    return grafana;
+  }
+
+  /** Grafana credentials only when the user has set a password (they gave Grafana credentials). */
+  async function grafanaCredentials(): Promise<GrafanaCredentials | undefined> {
+    const password = await reg.context.secrets.get(SECRET_KEY);
+    if (!password) return undefined;
+    const url = config().get<string>('grafana.url') || grafana?.url;
+    return url ? { url, user: GRAFANA_USER, password } : undefined;
+  }
+
+  function open(key: string, title: string, initial: Partial<Settings>): void {
+    const existing = panels.get(key);
+    if (existing) {
+      existing.panel.reveal();
+      if (initial.dashboardUid) {
+        for (const [k, v] of Object.entries(initial.variables ?? {})) existing.controller.settings.variables[k] = v;
+        void existing.controller.selectDashboard(initial.dashboardUid);
+      }
+      existing.panel.title = title;
+      return;
+    }
+    const root = reg.context.extensionUri;
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(root, 'dist', 'webview'), vscode.Uri.joinPath(root, 'media')],
+    });
+    panel.iconPath = vscode.Uri.joinPath(root, 'media', 'sock.svg');
+    const webview = panel.webview;
+    webview.html = metricsHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', 'metrics.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', 'metrics.css')).toString(),
+      title,
+    });
+    const controller = new MetricsController(
+      {
+        post: (msg: HostMessage) => void webview.postMessage(msg),
+        kubeConfig: () => kubeSession(reg).current(),
+        prometheusUrl: () => config().get<string>('prometheus.url') || undefined,
+        grafana: grafanaCredentials,
+        log: (m) => reg.log.info(`metrics: ${m}`),
+        installMonitoring: () => void vscode.commands.executeCommand('sockShop.installMonitoring'),
+        openGrafana: () => void vscode.commands.executeCommand('sockShop.openGrafana'),
+        openPodMetrics: (namespace, pod) => void vscode.commands.executeCommand('sockShop.openPodMetrics', { kind: 'Pod', name: pod, namespace }),
+      },
+      { ...initial, refreshSeconds: config().get<number>('metrics.refreshSeconds') ?? 5 },
+    );
+    const entry = { panel, controller };
+    panels.set(key, entry);
+    const subs: vscode.Disposable[] = [
+      webview.onDidReceiveMessage((m: unknown) => {
+        if (isWebviewMessage(m)) void controller.handle(m);
+      }),
+      // Hidden panels stop polling; shown again they refresh at once.
+      panel.onDidChangeViewState((e) => controller.setActive(e.webviewPanel.visible)),
+      kubeSession(reg).onDidChangeContext(() => {
+        panel.dispose();
+        open(key, title, initial);
+      }),
+    ];
+    panel.onDidDispose(() => {
+      panels.delete(key);
+      for (const s of subs) s.dispose();
+      void controller.dispose();
+    });
+  }
+
+  reg.command('sockShop.openMetrics', () => {
+    const namespace = config().get<string>('namespace') || 'sock-shop';
+    open('namespace', 'Sock Shop Metrics', { dashboardUid: DEFAULT_DASHBOARD_UID, variables: { namespace } });
+  });
+
+  reg.command('sockShop.openPodMetrics', async (arg?: unknown) => {
+    let ref = refOf(arg);
+    if (!ref || ref.kind !== 'Pod') {
+      const namespace = config().get<string>('namespace') || 'sock-shop';
+      const kc = await kubeSession(reg).current();
+      const { CoreV1Api } = await import('@kubernetes/client-node');
+      const pods = (await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace })).items;
+      const pick = await vscode.window.showQuickPick(
+        pods.map((p) => ({ label: p.metadata?.name ?? '', description: p.status?.phase })),
+        { title: `Pod metrics: choose a pod in ${namespace}` },
+      );
+      if (!pick) throw new CancelledError();
+      ref = { kind: 'Pod', name: pick.label, namespace };
+    }
+    open('pod', `Pod Metrics: ${ref.name}`, { dashboardUid: POD_DASHBOARD_UID, variables: { namespace: ref.namespace ?? 'sock-shop', pod: ref.name } });
+  });
+
+  reg.command('sockShop.openGrafana', async () => {
+    const ep = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Finding Grafana…' }, () => grafanaEndpoint());
+    const stored = await reg.context.secrets.get(SECRET_KEY);
+    const kc = await kubeSession(reg).current();
+    const ns = (await detectMonitoring(kc)).namespace;
+    await vscode.env.openExternal(vscode.Uri.parse(ep.url));
+    const login = stored
+      ? `Log in as ${GRAFANA_USER} with the password you set (kept in this editor's secret storage).`
+      : `Default login: ${GRAFANA_USER} / ${defaultGrafanaPassword(ns)} (older installs: admin / changeme). Change it with "Sock Shop: Change Grafana Password".`;
+    reg.log.info(`Grafana at ${ep.url} via ${ep.via}`);
+    void vscode.window.showInformationMessage(`Grafana opened at ${ep.url} (${ep.via}). ${login}`);
+  });
+
+  reg.command('sockShop.changeGrafanaPassword', async () => {
+    const ep = await grafanaEndpoint();
+    const stored = await reg.context.secrets.get(SECRET_KEY);
+    let current = await findWorkingPassword(ep.url, [stored, ...DEFAULT_PASSWORDS]);
+    if (!current) {
+      current = await vscode.window.showInputBox({ title: 'Current Grafana admin password', password: true, ignoreFocusOut: true });
+      if (current === undefined) throw new CancelledError();
+    }
+    const next = await vscode.window.showInputBox({ title: 'New Grafana admin password', password: true, ignoreFocusOut: true, validateInput: (v) => (v.length < 8 ? 'Use at least 8 characters.' : undefined) });
+    if (next === undefined) throw new CancelledError();
+    const again = await vscode.window.showInputBox({ title: 'New Grafana admin password (again)', password: true, ignoreFocusOut: true });
+    if (again === undefined) throw new CancelledError();
+    if (again !== next) throw new UserError('The two passwords differ; nothing was changed.', 'Mismatch');
+    await changeGrafanaPassword({ url: ep.url, user: GRAFANA_USER, password: current }, next);
+    await reg.context.secrets.store(SECRET_KEY, next);
+    reg.log.info('Grafana admin password changed (stored in secret storage).');
+    void vscode.window.showInformationMessage('Grafana admin password changed. It is kept in this editor\'s secret storage only.');
+  });
+}

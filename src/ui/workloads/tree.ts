@@ -1,0 +1,268 @@
+// The Workloads tree view: a thin mapping of the core tree model (src/core/kube/model.ts) to
+// vscode.TreeItems, kept live by the informer-backed WorkloadWatcher. Users never press refresh.
+import * as vscode from 'vscode';
+import { UserError } from '../../core/errors';
+import { buildTree, type PodUsage, type TreeNode } from '../../core/kube/model';
+import { credentialProblem } from '../../core/kube/kubeconfig';
+import { UsagePoller } from '../../core/kube/usage';
+import { WorkloadWatcher, type WatcherChange } from '../../core/kube/watcher';
+import type { Registry } from '../registry';
+import { kubeSession, type KubeSession } from '../kube/session';
+
+const ALL_NS_KEY = 'sockShop.allNamespaces';
+
+export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly session: KubeSession;
+  private watcher: WorkloadWatcher | undefined;
+  private poller: UsagePoller | undefined;
+  private usage: PodUsage | undefined;
+  private root: TreeNode | undefined;
+  private readonly byId = new Map<string, TreeNode>();
+  private readonly parentOf = new Map<string, TreeNode>();
+  private loadError: unknown;
+  private server: string | undefined;
+  /** An expired client certificate, known without asking the cluster. */
+  private certProblem: UserError | undefined;
+  /** The reason of the problem shown at the top of the tree, if any. */
+  private problemReason: string | undefined;
+  /** Contexts we already offered "Refresh Credentials" for (once per context and session). */
+  private readonly offeredRefresh = new Set<string>();
+  private started: Promise<void> | undefined;
+  private generation = 0;
+  private visible = true;
+  private ageTimer: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private view: vscode.TreeView<unknown> | undefined;
+
+  constructor(private readonly reg: Registry) {
+    this.session = kubeSession(reg);
+    this.disposables.push(
+      this.session.onDidChangeContext(() => this.restart()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('sockShop.namespace')) this.restart();
+      }),
+    );
+    void vscode.commands.executeCommand('setContext', ALL_NS_KEY, this.allNamespaces);
+  }
+
+  attach(view: vscode.TreeView<unknown> | undefined): void {
+    this.view = view;
+    if (!view) return;
+    this.visible = view.visible;
+    this.disposables.push(
+      view.onDidChangeVisibility((e) => {
+        this.visible = e.visible;
+        this.updatePolling();
+      }),
+    );
+  }
+
+  get allNamespaces(): boolean {
+    return this.reg.context.workspaceState.get<boolean>(ALL_NS_KEY, false);
+  }
+
+  async setAllNamespaces(all: boolean): Promise<void> {
+    await this.reg.context.workspaceState.update(ALL_NS_KEY, all);
+    await vscode.commands.executeCommand('setContext', ALL_NS_KEY, all);
+    this.restart();
+  }
+
+  get sockShopNamespace(): string {
+    return vscode.workspace.getConfiguration('sockShop').get<string>('namespace') || 'sock-shop';
+  }
+
+  /** The newest model (undefined before the first list). */
+  get model(): TreeNode | undefined {
+    return this.root;
+  }
+
+  /** All nodes of a kind in the current model (for palette pickers). */
+  nodes(kind: TreeNode['kind']): TreeNode[] {
+    return [...this.byId.values()].filter((n) => n.kind === kind);
+  }
+
+  private restart(): void {
+    this.generation++;
+    const old = this.watcher;
+    this.watcher = undefined;
+    this.poller?.stop();
+    this.poller = undefined;
+    this.usage = undefined;
+    void old?.stop();
+    this.started = undefined;
+    this.root = undefined;
+    this.byId.clear();
+    this.parentOf.clear();
+    this.emitter.fire(undefined);
+  }
+
+  private ensureStarted(): Promise<void> {
+    this.started ??= this.start(this.generation);
+    return this.started;
+  }
+
+  private async start(gen: number): Promise<void> {
+    let kc;
+    try {
+      kc = await this.session.current();
+      this.loadError = undefined;
+    } catch (err) {
+      this.loadError = err;
+      return;
+    }
+    if (gen !== this.generation) return;
+    this.server = kc.getCurrentCluster()?.server;
+    const watcher = new WorkloadWatcher(kc, {
+      namespace: this.allNamespaces ? undefined : this.sockShopNamespace,
+      log: (level, message) => (level === 'warn' ? this.reg.log.warn(message) : this.reg.log.info(message)),
+    });
+    this.watcher = watcher;
+    watcher.on('change', (change: WatcherChange) => {
+      if (gen !== this.generation) return;
+      const before = this.root?.children?.map((c) => c.id).join('\0');
+      this.rebuild();
+      const after = this.root?.children?.map((c) => c.id).join('\0');
+      // Refresh only the namespaces that changed when the namespace list itself did not.
+      if (change.namespaces && before !== undefined && before === after) {
+        const nodes = change.namespaces
+          .map((ns) => this.byId.get(`${this.root!.id}/${ns}`))
+          .filter((n): n is TreeNode => !!n);
+        if (nodes.length) this.emitter.fire(nodes);
+        return;
+      }
+      this.emitter.fire(undefined);
+    });
+    this.certProblem = credentialProblem(kc);
+    if (this.certProblem) this.reg.log.warn(this.certProblem.message);
+    const started = Date.now();
+    void watcher.start().then(() => {
+      if (gen === this.generation) this.reg.log.info(`workloads: first list in ${Date.now() - started} ms`);
+    });
+    this.poller = new UsagePoller(kc, {
+      namespace: this.allNamespaces ? undefined : this.sockShopNamespace,
+      onUsage: (u) => {
+        if (gen !== this.generation) return;
+        this.usage = u;
+        this.rebuild();
+        this.emitter.fire(undefined);
+      },
+    });
+    this.updatePolling();
+    this.rebuild();
+  }
+
+  private updatePolling(): void {
+    if (this.visible && this.poller) this.poller.start();
+    else this.poller?.stop();
+    clearInterval(this.ageTimer);
+    this.ageTimer = undefined;
+    if (this.visible && this.watcher) {
+      // Ages in descriptions move on by themselves.
+      this.ageTimer = setInterval(() => {
+        this.rebuild();
+        this.emitter.fire(undefined);
+      }, 30_000);
+    }
+  }
+
+  private rebuild(): void {
+    const w = this.watcher;
+    if (!w) return;
+    const state = w.state();
+    const context = this.session.contextName ?? '?';
+    const root = buildTree({
+      context,
+      server: this.server,
+      snapshot: w.snapshot(),
+      allNamespaces: this.allNamespaces,
+      sockShopNamespace: this.sockShopNamespace,
+      usage: this.usage,
+      now: new Date(),
+      loading: !state.synced,
+      problem: state.error ? (this.certProblem?.message ?? problemText(state.error)) : undefined,
+    });
+    this.problemReason = state.error ? (this.certProblem?.reason ?? (state.error instanceof UserError ? state.error.reason : undefined)) : undefined;
+    if (this.problemReason === 'ExpiredCredentials' && context.startsWith('do-') && !this.offeredRefresh.has(context)) {
+      this.offeredRefresh.add(context);
+      const message = this.certProblem?.message ?? problemText(state.error);
+      void vscode.window.showErrorMessage(message, 'Refresh Credentials').then((pick) => {
+        if (pick) void vscode.commands.executeCommand('sockShop.refreshCredentials', context);
+      });
+    }
+    this.root = root;
+    this.byId.clear();
+    this.parentOf.clear();
+    const index = (n: TreeNode, parent?: TreeNode) => {
+      this.byId.set(n.id, n);
+      if (parent) this.parentOf.set(n.id, parent);
+      for (const c of n.children ?? []) index(c, n);
+    };
+    index(root);
+  }
+
+  async getChildren(element?: TreeNode): Promise<TreeNode[]> {
+    if (!element) {
+      await this.ensureStarted();
+      if (this.loadError) {
+        // No kubeconfig at all: an empty tree lets the welcome view explain what to do.
+        if (this.loadError instanceof UserError && this.loadError.reason === 'NoKubeconfig') return [];
+        return [
+          {
+            id: '!load-error',
+            kind: 'message',
+            label: problemText(this.loadError),
+            tooltip: problemText(this.loadError),
+            icon: 'error',
+            color: 'testing.iconFailed',
+            collapsible: 'none',
+          },
+        ];
+      }
+      if (!this.root) this.rebuild();
+      return this.root ? [this.root] : [];
+    }
+    // Elements may come from an older build; answer from the newest one.
+    return (this.byId.get(element.id) ?? element).children ?? [];
+  }
+
+  getParent(element: TreeNode): TreeNode | undefined {
+    return this.parentOf.get(element.id);
+  }
+
+  getTreeItem(n: TreeNode): vscode.TreeItem {
+    const state =
+      n.collapsible === 'none'
+        ? vscode.TreeItemCollapsibleState.None
+        : n.collapsible === 'expanded'
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed;
+    const item = new vscode.TreeItem(n.label, state);
+    item.id = n.id;
+    item.description = n.description;
+    item.tooltip = n.tooltip;
+    item.contextValue = n.contextValue;
+    if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon, n.color ? new vscode.ThemeColor(n.color) : undefined);
+    if (n.kind === 'message' && n.id.endsWith('/!problem') && this.problemReason === 'ExpiredCredentials' && this.root?.label.startsWith('do-')) {
+      item.command = { command: 'sockShop.refreshCredentials', title: 'Refresh Credentials', arguments: [this.root.label] };
+    }
+    if (n.kind === 'message' && n.id === '!load-error') {
+      item.command = { command: 'sockShop.selectContext', title: 'Select Kubernetes Context' };
+    }
+    return item;
+  }
+
+  dispose(): void {
+    this.generation++;
+    clearInterval(this.ageTimer);
+    this.poller?.stop();
+    void this.watcher?.stop();
+    for (const d of this.disposables) d.dispose();
+    this.emitter.dispose();
+  }
+}
+
+function problemText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

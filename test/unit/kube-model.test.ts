@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { validateReplicas, describeObjectYaml, checkKillAllowed } from '../../src/core/kube/actions';
+import {
+  age,
+  buildTree,
+  findNode,
+  parseCpu,
+  parseMemory,
+  podsOfDeployment,
+  podStatus,
+  serviceExternalIp,
+  servicePorts,
+  type KDeployment,
+  type KPod,
+  type KService,
+  type TreeInput,
+  type WorkloadSnapshot,
+} from '../../src/core/kube/model';
+import { usageFromMetrics } from '../../src/core/kube/usage';
+import { slim } from '../../src/core/kube/watcher';
+import { UserError } from '../../src/core/errors';
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const ago = (s: number) => new Date(NOW.getTime() - s * 1000).toISOString();
+
+function pod(ns: string, name: string, o: { phase?: string; ready?: boolean[]; restarts?: number; node?: string; created?: number; labels?: Record<string, string>; waiting?: string; deleting?: boolean } = {}): KPod {
+  const ready = o.ready ?? [true];
+  return {
+    metadata: { name, namespace: ns, creationTimestamp: ago(o.created ?? 300), labels: o.labels, deletionTimestamp: o.deleting ? ago(1) : undefined },
+    spec: { nodeName: o.node ?? 'node-1', containers: ready.map((_, i) => ({ name: `c${i}` })) },
+    status: {
+      phase: o.phase ?? 'Running',
+      containerStatuses: ready.map((r, i) => ({
+        name: `c${i}`,
+        ready: r,
+        restartCount: i === 0 ? (o.restarts ?? 0) : 0,
+        state: o.waiting ? { waiting: { reason: o.waiting } } : { running: { startedAt: ago(200) } },
+      })),
+    },
+  };
+}
+
+function deployment(ns: string, name: string, ready: number, desired: number): KDeployment {
+  return {
+    metadata: { name, namespace: ns, creationTimestamp: ago(3600) },
+    spec: { replicas: desired, selector: { matchLabels: { name } } },
+    status: { readyReplicas: ready, replicas: desired, updatedReplicas: desired, availableReplicas: ready },
+  };
+}
+
+function service(ns: string, name: string, type: string, o: Partial<KService['spec']> & { ingress?: string } = {}): KService {
+  return {
+    metadata: { name, namespace: ns },
+    spec: { type, clusterIP: '10.0.0.1', ports: [{ port: 80, protocol: 'TCP', nodePort: type === 'ClusterIP' ? undefined : 30001 }], ...o },
+    status: o.ingress ? { loadBalancer: { ingress: [{ ip: o.ingress }] } } : {},
+  };
+}
+
+const SNAPSHOT: WorkloadSnapshot = {
+  namespaces: [{ metadata: { name: 'sock-shop' } }, { metadata: { name: 'kube-system' } }, { metadata: { name: 'monitoring' } }],
+  deployments: [deployment('sock-shop', 'carts', 1, 1), deployment('sock-shop', 'front-end', 1, 2), deployment('kube-system', 'coredns', 2, 2)],
+  pods: [
+    pod('sock-shop', 'front-end-abc', { labels: { name: 'front-end' }, restarts: 3, node: 'pool-1' }),
+    pod('sock-shop', 'carts-xyz', { labels: { name: 'carts' }, ready: [true, false] }),
+    pod('sock-shop', 'front-end-def', { labels: { name: 'front-end' }, waiting: 'CrashLoopBackOff', ready: [false] }),
+    pod('kube-system', 'coredns-1', { labels: { name: 'coredns' } }),
+  ],
+  services: [service('sock-shop', 'front-end', 'LoadBalancer', { ingress: '203.0.113.7' }), service('sock-shop', 'carts', 'ClusterIP')],
+};
+
+const input = (o: Partial<TreeInput> = {}): TreeInput => ({
+  context: 'do-sgp1-lab',
+  snapshot: SNAPSHOT,
+  allNamespaces: false,
+  sockShopNamespace: 'sock-shop',
+  now: NOW,
+  ...o,
+});
+
+describe('workloads tree model', () => {
+  it('shows only the Sock Shop namespace by default, with Deployments / Pods / Services', () => {
+    const root = buildTree(input());
+    assert.equal(root.kind, 'context');
+    assert.equal(root.contextValue, 'context');
+    assert.deepEqual(root.children!.map((c) => c.label), ['sock-shop']);
+    const ns = root.children![0];
+    assert.equal(ns.contextValue, 'namespace');
+    assert.deepEqual(ns.children!.map((g) => `${g.label} ${g.description}`), ['Deployments 2', 'Pods 3', 'Services 2']);
+    const pods = ns.children![1].children!.map((p) => p.label);
+    assert.deepEqual(pods, ['carts-xyz', 'front-end-abc', 'front-end-def']);
+  });
+
+  it('lists sock-shop first and the others sorted when all namespaces are on', () => {
+    const root = buildTree(input({ allNamespaces: true }));
+    assert.deepEqual(root.children!.map((c) => c.label), ['sock-shop', 'kube-system', 'monitoring']);
+    const ks = root.children![1];
+    assert.equal(ks.collapsible, 'collapsed');
+    const corePod = findNode(root, 'do-sgp1-lab/kube-system/Pods/coredns-1')!;
+    assert.equal(corePod.contextValue, 'pod.kube-system');
+    // An empty namespace still shows, with empty groups that cannot expand.
+    const mon = root.children![2];
+    assert.ok(mon.children!.every((g) => g.collapsible === 'none' && g.description === '0'));
+  });
+
+  it('describes deployments as ready/desired, with their pods in the tooltip', () => {
+    const root = buildTree(input());
+    const fe = findNode(root, 'do-sgp1-lab/sock-shop/Deployments/front-end')!;
+    assert.equal(fe.contextValue, 'deployment');
+    assert.match(fe.description!, /^1\/2 · 60m$/);
+    assert.match(fe.tooltip!, /front-end-abc — Running/);
+    assert.match(fe.tooltip!, /front-end-def — CrashLoopBackOff/);
+    assert.equal(fe.color, 'problemsWarningIcon.foreground');
+    assert.deepEqual(fe.ref, { kind: 'Deployment', name: 'front-end', namespace: 'sock-shop', context: 'do-sgp1-lab' });
+    assert.deepEqual(podsOfDeployment(SNAPSHOT.deployments[1], SNAPSHOT.pods).map((p) => p.metadata?.name), ['front-end-abc', 'front-end-def']);
+  });
+
+  it('describes pods with phase, ready containers, restarts, age, node and usage', () => {
+    const usage = new Map([['sock-shop/front-end-abc', { cpuMilli: 12, memoryBytes: 45 * 1024 * 1024 }]]);
+    const root = buildTree(input({ usage }));
+    const p = findNode(root, 'do-sgp1-lab/sock-shop/Pods/front-end-abc')!;
+    assert.equal(p.description, 'Running · 1/1 · 3 restarts · 5m · pool-1 · 12m CPU · 45Mi');
+    assert.equal(p.contextValue, 'pod');
+    assert.equal(p.icon, 'circle-filled');
+    const carts = findNode(root, 'do-sgp1-lab/sock-shop/Pods/carts-xyz')!;
+    assert.match(carts.description!, /^Running · 1\/2 · 5m · node-1$/);
+    assert.equal(carts.icon, 'clock');
+    const crash = findNode(root, 'do-sgp1-lab/sock-shop/Pods/front-end-def')!;
+    assert.match(crash.description!, /^CrashLoopBackOff · 0\/1/);
+    assert.equal(crash.icon, 'error');
+  });
+
+  it('describes services with type, cluster IP, external IP and ports', () => {
+    const root = buildTree(input());
+    const fe = findNode(root, 'do-sgp1-lab/sock-shop/Services/front-end')!;
+    assert.equal(fe.description, 'LoadBalancer · 10.0.0.1 · 203.0.113.7 · 80:30001/TCP');
+    assert.equal(fe.contextValue, 'service.loadbalancer.front-end');
+    const carts = findNode(root, 'do-sgp1-lab/sock-shop/Services/carts')!;
+    assert.equal(carts.description, 'ClusterIP · 10.0.0.1 · 80/TCP');
+    assert.equal(carts.contextValue, 'service.clusterip');
+    assert.equal(serviceExternalIp(service('x', 'lb', 'LoadBalancer')), '<pending>');
+    assert.equal(servicePorts(service('x', 'np', 'NodePort')), '80:30001/TCP');
+  });
+
+  it('says when the Sock Shop namespace does not exist, and shows problems above the objects', () => {
+    const empty: WorkloadSnapshot = { namespaces: [], deployments: [], pods: [], services: [] };
+    const root = buildTree(input({ snapshot: empty }));
+    assert.equal(root.children![0].description, 'not deployed');
+    const loading = buildTree(input({ snapshot: empty, loading: true }));
+    assert.equal(loading.children![0].description, 'loading…');
+    const failing = buildTree(input({ problem: 'Cannot reach the Kubernetes API server' }));
+    assert.equal(failing.children![0].kind, 'message');
+    assert.equal(failing.children![1].label, 'sock-shop');
+  });
+
+  it('keeps node ids stable across rebuilds', () => {
+    const a = buildTree(input());
+    const b = buildTree(input({ now: new Date(NOW.getTime() + 60_000) }));
+    const ids = (n: typeof a): string[] => [n.id, ...(n.children ?? []).flatMap(ids)];
+    assert.deepEqual(ids(a), ids(b));
+  });
+});
+
+describe('pod status like kubectl', () => {
+  it('reports init containers, terminating and completed pods', () => {
+    const init: KPod = {
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'a' }], initContainers: [{ name: 'i' }] },
+      status: { phase: 'Pending', initContainerStatuses: [{ name: 'i', state: { running: {} } }], containerStatuses: [{ name: 'a', state: { waiting: { reason: 'PodInitializing' } } }] },
+    };
+    assert.equal(podStatus(init).text, 'Init:0/1');
+    assert.equal(podStatus(pod('n', 'x', { deleting: true })).text, 'Terminating');
+    const done: KPod = {
+      metadata: { name: 'j' },
+      spec: { containers: [{ name: 'a' }] },
+      status: { phase: 'Succeeded', containerStatuses: [{ name: 'a', ready: false, state: { terminated: { reason: 'Completed', exitCode: 0 } } }] },
+    };
+    assert.equal(podStatus(done).text, 'Completed');
+    assert.equal(podStatus(done).bad, false);
+    const oom: KPod = { metadata: { name: 'o' }, spec: { containers: [{ name: 'a' }] }, status: { phase: 'Running', containerStatuses: [{ name: 'a', restartCount: 4, state: { terminated: { reason: 'OOMKilled', exitCode: 137 } } }] } };
+    assert.deepEqual([podStatus(oom).text, podStatus(oom).restarts, podStatus(oom).bad], ['OOMKilled', 4, true]);
+  });
+});
+
+describe('formatting and quantities', () => {
+  it('prints ages like kubectl', () => {
+    assert.equal(age(ago(45), NOW), '45s');
+    assert.equal(age(ago(330), NOW), '5m30s');
+    assert.equal(age(ago(42 * 60), NOW), '42m');
+    assert.equal(age(ago(5 * 3600 + 12 * 60), NOW), '5h12m');
+    assert.equal(age(ago(3 * 86400 + 4 * 3600), NOW), '3d4h');
+    assert.equal(age(undefined, NOW), undefined);
+  });
+
+  it('parses CPU and memory quantities and sums container usage per pod', () => {
+    assert.equal(parseCpu('250m'), 250);
+    assert.equal(parseCpu('1'), 1000);
+    assert.equal(parseCpu('1500000n'), 1.5);
+    assert.equal(parseMemory('128Mi'), 128 * 1024 * 1024);
+    assert.equal(parseMemory('1000k'), 1_000_000);
+    const usage = usageFromMetrics({
+      items: [
+        {
+          metadata: { name: 'p', namespace: 'sock-shop', selfLink: '', creationTimestamp: '' },
+          timestamp: '',
+          window: '30s',
+          containers: [
+            { name: 'a', usage: { cpu: '5000000n', memory: '10Mi' } },
+            { name: 'b', usage: { cpu: '7m', memory: '2048Ki' } },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(usage.get('sock-shop/p'), { cpuMilli: 12, memoryBytes: 12 * 1024 * 1024 });
+  });
+
+  it('validates replica input', () => {
+    assert.equal(validateReplicas('3'), undefined);
+    assert.equal(validateReplicas(' 0 '), undefined);
+    assert.match(validateReplicas('-1')!, /whole number/);
+    assert.match(validateReplicas('1.5')!, /whole number/);
+    assert.match(validateReplicas('abc')!, /whole number/);
+    assert.match(validateReplicas('1000')!, /At most/);
+  });
+
+  it('strips managedFields and last-applied annotations', () => {
+    const obj = {
+      metadata: { name: 'x', managedFields: [{ manager: 'kubectl' }], annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', keep: 'me' } },
+    };
+    slim(obj);
+    assert.deepEqual(obj.metadata, { name: 'x', annotations: { keep: 'me' } });
+    const yaml = describeObjectYaml({ metadata: { name: 'y', managedFields: [{}] } } as never);
+    assert.equal(yaml, 'metadata:\n  name: y\n');
+  });
+
+  it('refuses kube-system pods unless allowed', () => {
+    assert.throws(() => checkKillAllowed('kube-system', {}), (e: unknown) => e instanceof UserError && /allowKubeSystem/.test(e.message));
+    assert.doesNotThrow(() => checkKillAllowed('kube-system', { allowKubeSystem: true }));
+    assert.doesNotThrow(() => checkKillAllowed('sock-shop', {}));
+  });
+});
