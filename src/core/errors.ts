@@ -51,6 +51,11 @@ export function networkCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** Words for a network error code (e.g. 'the connection was refused' for ECONNREFUSED), if known. */
+export function networkWords(code: string): string | undefined {
+  return NETWORK_CODES[code];
+}
+
 export function describeNetworkError(err: unknown, what: string): string | undefined {
   const code = networkCode(err);
   return code ? `Cannot reach ${what}: ${NETWORK_CODES[code]} (${code}).` : undefined;

@@ -13,7 +13,8 @@ import {
 } from '@kubernetes/client-node';
 import { httpStatus, UserError } from '../errors';
 import { Applier, groupForApply, type ApplyOutcome } from '../sockshop/apply';
-import { clusterProblem, delay, objectErrorMessage } from '../sockshop/kube';
+import { sleep as delay } from '../async';
+import { clusterProblem, objectErrorMessage } from '../sockshop/kube';
 import type { KubeObject } from '../sockshop/manifests';
 import { waitForRollout, type DeploymentProgress } from '../sockshop/rollout';
 import { FORBIDDEN_NAMESPACES } from './experiment';

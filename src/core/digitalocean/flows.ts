@@ -2,6 +2,7 @@
 // Monitoring Stack 1-click, wait until running, save the kubeconfig), connect, refresh credentials,
 // install monitoring, destroy with associated resources. No VS Code here: progress goes to a
 // callback, cancellation comes from an AbortSignal, and stopping to wait never stops the cluster.
+import { sleep } from '../async';
 import { CancelledError, UserError } from '../errors';
 import { belongsToCluster, type AssociatedResources, type DoClient, type DoCluster, type DoLoadBalancer } from './client';
 import { DoApiError, isUnauthorized } from './http';
@@ -39,20 +40,6 @@ export const DEFAULT_POLL: PollOptions = {
   maxConsecutiveErrors: 4,
 };
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** The cluster states during which something is changing (the tree polls while any cluster is in one). */
 export const CHANGING_STATES = new Set(['provisioning', 'upgrading', 'deleting', 'degraded']);

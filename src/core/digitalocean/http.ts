@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AxiosError, AxiosInstance, AxiosResponse } from 'axios';
 import { modules } from 'dots-wrapper';
+import { sleep } from '../async';
 import { CancelledError, UserError } from '../errors';
 import { DEFAULT_RETRY_POLICY, decideRetry, type Failure, type RetryPolicy } from './retry';
 
@@ -89,21 +90,6 @@ type Dots = ReturnType<typeof modules.common.createApiClient>;
 export type DotsClient = ReturnType<Dots>;
 
 const signalStore = new AsyncLocalStorage<AbortSignal | undefined>();
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 const NETWORK_MESSAGES: Record<string, string> = {
   ECONNREFUSED: 'the connection was refused',
@@ -193,7 +179,7 @@ export class DoHttp {
       info: (m) => log.info(redact(m, this.secrets)),
       warn: (m) => log.warn(redact(m, this.secrets)),
     };
-    this.sleep = opts.sleep ?? abortableSleep;
+    this.sleep = opts.sleep ?? sleep;
     this.random = opts.random ?? Math.random;
     let captured: AxiosInstance | undefined;
     const make = modules.common.createApiClient({

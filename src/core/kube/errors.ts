@@ -1,5 +1,5 @@
 // Turning errors from the Kubernetes API into specific messages for users.
-import { CancelledError, httpStatus, isCancellation, kubeStatusMessage, networkCode, UserError } from '../errors';
+import { CancelledError, httpStatus, isCancellation, kubeStatusMessage, networkCode, networkWords, UserError } from '../errors';
 import { refreshAdvice } from './kubeconfig';
 
 export interface KubeErrorContext {
@@ -12,18 +12,6 @@ export interface KubeErrorContext {
   /** The user name of the context, for RBAC messages. */
   user?: string;
 }
-
-const NETWORK_WORDS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'host name does not resolve',
-  EAI_AGAIN: 'host name could not be resolved',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-  UND_ERR_SOCKET: 'connection closed',
-};
 
 /** Network-level failure codes that node-fetch reports in the message only (FetchError.code is 'system'). */
 function codeFromMessage(err: unknown): string | undefined {
@@ -40,7 +28,7 @@ export function isUnreachable(err: unknown): boolean {
 function errnoOf(err: unknown): string | undefined {
   // node-fetch's FetchError carries the system error's code as `errno` / `code` ('system' type).
   const e = err as { errno?: unknown; code?: unknown; type?: unknown } | undefined;
-  for (const v of [e?.errno, e?.code]) if (typeof v === 'string' && v in NETWORK_WORDS) return v;
+  for (const v of [e?.errno, e?.code]) if (typeof v === 'string' && networkWords(v)) return v;
   return undefined;
 }
 
@@ -52,8 +40,10 @@ export function kubeError(err: unknown, ctx: KubeErrorContext): unknown {
   if (err instanceof UserError || err instanceof CancelledError || isCancellation(err)) return err;
   const code = networkCode(err) ?? errnoOf(err) ?? codeFromMessage(err);
   if (code) {
+    const server = ctx.server ? `the Kubernetes API server at ${ctx.server}` : 'the Kubernetes API server';
     return new UserError(
-      `Cannot reach the Kubernetes API server ${ctx.server ?? ''} of context "${ctx.context}": ${NETWORK_WORDS[code] ?? code} (${code}). Is the cluster running?`.replace('  ', ' '),
+      `Cannot reach ${server}: ${networkWords(code) ?? code} (${code}) (context "${ctx.context}"). ` +
+        'Is the cluster running, and is this the right context?',
       'Unreachable',
       String((err as Error)?.message ?? err),
     );

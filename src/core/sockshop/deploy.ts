@@ -7,7 +7,8 @@ import { AppsV1Api, CoreV1Api, KubeConfig, PortForward, type V1Service } from '@
 import { CancelledError, isCancellation, UserError } from '../errors';
 import { parseManifest, YamlSyntaxError, type YamlProblem } from '../yaml/parse';
 import { Applier, describeObject, FIELD_MANAGER, groupForApply, type ApplyObject, type ApplyOutcome } from './apply';
-import { apiClient, age, clusterProblem, delay, is404, table } from './kube';
+import { sleep as delay } from '../async';
+import { apiClient, age, clusterProblem, is404, table } from './kube';
 import {
   buildSockShop,
   byTier,

@@ -10,7 +10,8 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
-import { CancelledError, httpStatus, kubeStatusMessage, networkCode, describeNetworkError, UserError } from '../errors';
+import { httpStatus, kubeStatusMessage, UserError } from '../errors';
+import { kubeError } from '../kube/errors';
 
 export function serverOf(kc: KubeConfig): string {
   return kc.getCurrentCluster()?.server ?? '(no cluster in the kubeconfig)';
@@ -25,31 +26,18 @@ export function contextOf(kc: KubeConfig): string {
  * or undefined when err is about one request only.
  */
 export function clusterProblem(err: unknown, kc: KubeConfig): UserError | undefined {
-  const server = serverOf(kc);
-  if (networkCode(err)) {
-    const what = describeNetworkError(err, `the Kubernetes API server at ${server}`) ?? '';
-    return new UserError(
-      `${what.replace(/\.$/, '')} (context "${contextOf(kc)}"). Is the cluster running, and is this the right context?`,
-      'Unreachable',
-      String((err as Error)?.message ?? err),
-    );
-  }
-  const status = httpStatus(err);
-  if (status === 401) {
-    return new UserError(
-      `The cluster at ${server} rejected the credentials of context "${contextOf(kc)}" (401 Unauthorized). ` +
-        'They may have expired (DigitalOcean kubeconfigs expire after 7 days): download a fresh kubeconfig.',
-      'ExpiredCredentials',
-    );
+  // Unreachable servers and rejected credentials read the same wherever they happen (src/core/kube).
+  const mapped = kubeError(err, { context: contextOf(kc), server: serverOf(kc) });
+  if (mapped instanceof UserError && (mapped.reason === 'Unreachable' || mapped.reason === 'ExpiredCredentials')) {
+    return mapped;
   }
   const msg = String((err as Error)?.message ?? '');
   if (/self[- ]signed|certificate|CERT_|UNABLE_TO_VERIFY/i.test(msg)) {
-    return new UserError(`TLS to ${server} failed: ${msg}`, 'Tls');
+    return new UserError(`TLS to ${serverOf(kc)} failed: ${msg}`, 'Tls');
   }
   return undefined;
 }
 
-/** Rethrows err as a cluster-level UserError when it is one, else as is. */
 export function rethrowClusterProblem(err: unknown, kc: KubeConfig): never {
   throw clusterProblem(err, kc) ?? err;
 }
@@ -63,26 +51,6 @@ export function objectErrorMessage(err: unknown): string {
   // with HTTP 500; the object is already named by the caller, the field path is what matters.
   msg = msg.replace(/^failed to create typed patch object \([^)]*\): /, 'invalid: ');
   return status ? `${msg} (HTTP ${status})` : msg;
-}
-
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new CancelledError();
-}
-
-/** Resolves after ms, or rejects with CancelledError when signal aborts first. */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export interface RequestHook {

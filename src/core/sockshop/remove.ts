@@ -2,7 +2,8 @@
 // cluster itself needs.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { CancelledError, isCancellation, UserError } from '../errors';
-import { apiClient, clusterProblem, delay, is404 } from './kube';
+import { sleep as delay } from '../async';
+import { apiClient, clusterProblem, is404 } from './kube';
 import { PROTECTED_NAMESPACES } from './manifests';
 
 export interface RemoveOptions {
