@@ -175,7 +175,9 @@ function namespaceNode(input: TreeInput, ns: string, objs: NsObjects | undefined
   const exists = !!objs?.ns || !!(objs && (objs.pods.length || objs.deployments.length || objs.services.length));
   if (!exists) {
     return {
-      id,
+      // Its own id: VS Code keeps a node's collapsed state by id, and this leaf has no children, so
+      // sharing the id with the namespace that Deploy creates would leave that one collapsed.
+      id: `${id}/!missing`,
       kind: 'namespace',
       label: ns,
       description: input.loading ? 'loading…' : 'not deployed',
