@@ -1,6 +1,6 @@
 // Drives the real VS Code workbench (code-server) in Debian's Chromium through playwright-core,
 // the way a person uses it: the command palette, tree rows, context menus, notifications, webviews.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 
@@ -31,6 +31,7 @@ export class Workbench {
     const context = await browser.newContext({
       viewport: { width: 1440, height: 900 },
       colorScheme: opts.colorScheme ?? 'dark',
+      permissions: ['clipboard-read', 'clipboard-write'],
     });
     const page = await context.newPage();
     await page.goto(url);
@@ -49,9 +50,21 @@ export class Workbench {
     await this.page.keyboard.press('F1');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    // The row whose label is exactly the title (fuzzy matching also lists e.g. "File: Compare New
+    // Untitled Text Files" for "File: New Untitled Text File", sometimes first).
+    const row = this.page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row', {
+        has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+      })
+      .first();
     await row.waitFor({ timeout: 15_000 });
-    await input.press('Enter');
+    await row.click();
+  }
+
+  /** Puts text on the clipboard and pastes it into the focused editor, as a person pastes a file. */
+  async paste(text: string): Promise<void> {
+    await this.page.evaluate((t) => navigator.clipboard.writeText(t), text);
+    await this.page.keyboard.press('Control+V');
   }
 
   /** The visible quick input (QuickPick / InputBox). */
@@ -87,9 +100,18 @@ export class Workbench {
 
   async contextMenu(row: Locator, item: string): Promise<void> {
     await row.click({ button: 'right' });
-    const menuItem = this.page.locator('.monaco-menu .action-label', { hasText: item }).first();
+    const menu = this.page.locator('.monaco-menu-container .monaco-menu').first();
+    const menuItem = menu.locator('.action-menu-item', { has: this.page.locator('.action-label', { hasText: item }) }).first();
     await menuItem.waitFor({ timeout: 10_000 });
+    // The menu ignores a click that lands while it is still opening; hover (which focuses the
+    // item) and press Enter if the click did not close it.
+    await menuItem.hover();
     await menuItem.click();
+    if (!(await menu.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false))) {
+      await menuItem.hover();
+      await this.page.keyboard.press('Enter');
+      await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+    }
   }
 
   /** A notification toast whose text matches. */
@@ -109,10 +131,120 @@ export class Workbench {
     return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   }
 
+  /** Waits for the quick input (QuickPick / InputBox) whose title matches, e.g. "Deploy Sock Shop: namespace". */
+  async waitQuickInput(title: string | RegExp, timeout = 60_000): Promise<Locator> {
+    const widget = this.page.locator('.quick-input-widget', { has: this.page.locator('.quick-input-title', { hasText: title }) });
+    await widget.waitFor({ state: 'visible', timeout });
+    return widget;
+  }
+
+  /** Answers the quick input titled `title`: accepts what is offered (Enter), or types `text` first. */
+  async answer(title: string | RegExp, text?: string, timeout = 60_000): Promise<void> {
+    const widget = await this.waitQuickInput(title, timeout);
+    const input = widget.locator('.quick-input-box input');
+    if (text !== undefined) await input.fill(text);
+    // A QuickPick accepts its active row: wait until there is one (items can arrive a moment later).
+    if (await widget.locator('.quick-input-list').isVisible()) {
+      await widget.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout });
+    }
+    await input.press('Enter');
+  }
+
+  /** Picks the row whose label matches `item` in the quick input titled `title`. */
+  async choose(title: string | RegExp, item: string | RegExp, timeout = 60_000): Promise<void> {
+    const widget = await this.waitQuickInput(title, timeout);
+    const row = widget
+      .locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: item }) })
+      .first();
+    await row.waitFor({ timeout });
+    await row.click();
+  }
+
+  /** A view pane of the side bar by its title, e.g. "Workloads". */
+  pane(title: string): Locator {
+    return this.page
+      .locator('.split-view-view .pane', { has: this.page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) })
+      .first();
+  }
+
+  async setPaneExpanded(title: string, expanded: boolean): Promise<void> {
+    const header = this.pane(title).locator('.pane-header').first();
+    await header.waitFor({ timeout: 30_000 });
+    if ((await header.getAttribute('aria-expanded')) !== String(expanded)) await header.click();
+  }
+
+  /** A row of a view's tree whose text (label and description) matches. */
+  paneRow(pane: string, text: string | RegExp): Locator {
+    return this.pane(pane).locator('.monaco-list-row', { hasText: text }).first();
+  }
+
+  /** Drags the side bar's edge to make it `width` pixels wide (tree descriptions then fit in screenshots). */
+  async setSideBarWidth(width: number): Promise<void> {
+    const bar = await this.page.locator('.part.sidebar').boundingBox();
+    if (!bar) return;
+    const edge = bar.x + bar.width;
+    const y = bar.y + bar.height / 2;
+    await this.page.mouse.move(edge - 1, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(edge + 40, y, { steps: 4 });
+    await this.page.mouse.move(bar.x + width, y, { steps: 4 });
+    await this.page.mouse.up();
+  }
+
+  /** A row of a view's tree whose label (not description) matches. */
+  paneRowByLabel(pane: string, label: string | RegExp): Locator {
+    return this.pane(pane)
+      .locator('.monaco-list-row', { has: this.page.locator('.label-name', { hasText: label }) })
+      .first();
+  }
+
+  /** The labels of the rows a view's tree shows right now. */
+  async paneLabels(pane: string): Promise<string[]> {
+    return this.pane(pane).locator('.monaco-list-row .label-name').allInnerTexts();
+  }
+
+  /** Waits for a notification toast whose text matches and returns its text. */
+  async waitNotification(text: string | RegExp, timeout = 60_000): Promise<string> {
+    const toast = this.notification(text);
+    await toast.waitFor({ state: 'visible', timeout });
+    return (await toast.innerText()).replace(/\s+/g, ' ');
+  }
+
+  /** The text of the active editor, as the editor shows it. */
+  async editorText(): Promise<string> {
+    const text = await this.page.locator('.editor-instance .monaco-editor .view-lines').first().innerText();
+    return text.replace(/\u00a0/g, ' ');
+  }
+
   async screenshot(name: string): Promise<string> {
     mkdirSync(ARTIFACTS, { recursive: true });
     const file = join(ARTIFACTS, `${name}.png`);
     await this.page.screenshot({ path: file });
     return file;
   }
+}
+
+/** The tail of the extension host's log and the extension's own log, for failure reports. */
+export function extensionLogs(userDataDir: string, maxChars = 6000): string {
+  const logs = join(userDataDir, 'logs');
+  if (!existsSync(logs)) return '(no logs directory)';
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/remoteexthost\.log$|Sock Shop Lab\.log$/.test(name)) files.push(p);
+    }
+  };
+  walk(logs);
+  return files
+    .map((f) => {
+      const text = readFileSync(f, 'utf8');
+      return `--- ${f}\n${text.slice(-maxChars)}`;
+    })
+    .join('\n');
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -18,7 +18,8 @@ export function packageExtension(log: (m: string) => void = console.error): stri
       process.execPath,
       [
         join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'),
-        'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', VSIX,
+        // README images are relative (docs/*.png) and the package has no repository URL to rewrite them to.
+        'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', VSIX,
       ],
     ],
   ] as [string, string[]][]) {

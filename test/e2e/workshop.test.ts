@@ -1,0 +1,384 @@
+// The workshop, step by step, in a real VS Code (code-server) with the packaged extension, driven the
+// way a person does it: the palette, QuickPicks and InputBoxes, the Workloads tree and its context menu,
+// modal dialogs, IntelliSense, the Problems panel, webview panels and notifications. Every step asserts
+// on what the workbench shows and leaves a screenshot in test-results/e2e/.
+//
+// The steps share one workbench and run in order: each builds on the one before (Sock Shop must be
+// deployed before a pod can be killed or metrics can show it), in the workshop's order: the DOKS cluster
+// with the Monitoring Stack first (in the lab, as on DigitalOcean, the 1-click is what puts Prometheus into
+// the cluster), then Sock Shop, then observing, load and chaos.
+import { strict as assert } from 'node:assert';
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { playground } from './hooks.ts';
+import { extensionLogs, Workbench } from './workbench.ts';
+
+const NS = 'sock-shop';
+
+describe('e2e: the workshop in VS Code', function () {
+  let wb: Workbench;
+  let frontEnd: StandIn | undefined;
+
+  before(async function () {
+    wb = await Workbench.open(playground().url);
+    await wb.openSockShopView();
+    await wb.setSideBarWidth(480);
+    // The Workloads tree gets the whole side bar: Sock Shop has more rows than fit otherwise.
+    await wb.setPaneExpanded('DigitalOcean', false);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    const name = `FAILED-${(this.currentTest.title || 'step').replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`;
+    await wb?.screenshot(name).catch(() => undefined);
+    process.stderr.write(`\n[e2e] extension logs after "${this.currentTest.title}":\n${extensionLogs(playground().userDataDir)}\n`);
+  });
+
+  after(async function () {
+    await frontEnd?.close();
+    await wb?.close();
+  });
+
+  it('1. sign in to DigitalOcean and create a DOKS cluster with the Monitoring Stack → the DigitalOcean view shows it running', async function () {
+    this.timeout(240_000);
+    const token = playground().doToken;
+    assert.ok(token, 'the lab DigitalOcean API has a token');
+    await wb.setPaneExpanded('DigitalOcean', true);
+    await wb.runCommand('Sock Shop: Sign in to DigitalOcean');
+    const signIn = await wb.waitQuickInput('Sign in to DigitalOcean');
+    assert.equal(await signIn.locator('.quick-input-box input').getAttribute('type'), 'password', 'the token InputBox hides what is typed');
+    await wb.answer('Sign in to DigitalOcean', token);
+    await wb.waitNotification(/Signed in to DigitalOcean as/, 60_000);
+    await wb.screenshot('1a-do-signed-in');
+
+    const name = `e2e-${Date.now().toString(36)}`;
+    await wb.runCommand('Sock Shop: Create DOKS Cluster');
+    await wb.answer('Create DOKS Cluster (1/6)', name, 90_000);
+    await wb.answer('Create DOKS Cluster (2/6)'); // sgp1, the workshop's region, offered first
+    await wb.answer('Create DOKS Cluster (3/6)'); // latest version first
+    await wb.answer('Create DOKS Cluster (4/6)'); // s-1vcpu-2gb first
+    await wb.answer('Create DOKS Cluster (5/6)'); // 2 nodes
+    await wb.choose('Create DOKS Cluster (6/6)', 'Install the Monitoring Stack');
+    await wb.choose("Save the cluster's kubeconfig", /^\s*Merge into/);
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 30_000 });
+    const confirm = (await dialog.innerText()).replace(/\s+/g, ' ');
+    assert.match(confirm, new RegExp(`Create DOKS cluster "${name}" in sgp1\\?`));
+    assert.match(confirm, /2 × s-1vcpu-2gb, Monitoring Stack/);
+    assert.match(confirm, /Estimated cost: ~?\$\d/);
+    await wb.screenshot('1b-do-create-confirm');
+    await wb.clickDialogButton('Create');
+
+    const row = wb.paneRow('DigitalOcean', new RegExp(`${name}.*provisioning`));
+    await row.waitFor({ timeout: 60_000 }).then(
+      () => wb.screenshot('1c-do-provisioning'),
+      () => undefined, // the lab may provision faster than the view polls
+    );
+    await wb.paneRow('DigitalOcean', new RegExp(`${name}.*running · sgp1`)).waitFor({ timeout: 120_000 });
+    await wb.waitNotification(new RegExp(`Cluster "${name}" is running`), 120_000);
+    await expandRow(wb.paneRowByLabel('DigitalOcean', new RegExp(`^${name}$`)));
+    await wb.paneRow('DigitalOcean', /2 × s-1vcpu-2gb · 2\/2 nodes running/).waitFor({ timeout: 60_000 });
+    await wb.screenshot('1d-do-cluster-running');
+    // The Workloads view now uses the new cluster's context.
+    await wb.setPaneExpanded('Workloads', true);
+    await wb.paneRow('Workloads', new RegExp(`do-sgp1-${name}`)).waitFor({ timeout: 60_000 });
+    await wb.setPaneExpanded('DigitalOcean', false);
+  });
+  it('2. "Sock Shop: Deploy" with the defaults → the Workloads tree shows the deployments ready', async function () {
+    this.timeout(240_000);
+    await wb.runCommand('Sock Shop: Deploy');
+    // A kubeconfig with more than one context asks which; the lab's active one is offered first.
+    const first = await Promise.race([
+      wb.waitQuickInput('Deploy Sock Shop: Kubernetes context').then(() => 'context' as const, () => 'none' as const),
+      wb.waitQuickInput('Deploy Sock Shop: namespace').then(() => 'namespace' as const, () => 'none' as const),
+    ]);
+    if (first === 'context') await wb.answer('Deploy Sock Shop: Kubernetes context');
+    await wb.waitQuickInput('Deploy Sock Shop: namespace');
+    const value = await wb.quickInput().locator('.quick-input-box input').inputValue();
+    assert.equal(value, NS, 'the namespace InputBox offers the sockShop.namespace setting');
+    await wb.screenshot('2a-deploy-namespace');
+    await wb.answer('Deploy Sock Shop: namespace');
+    await wb.waitQuickInput('Deploy Sock Shop: profile');
+    await wb.quickInput().locator('.quick-input-list .monaco-list-row', { hasText: 'front-end behind a load balancer' }).first().waitFor();
+    await wb.screenshot('2b-deploy-profile');
+    await wb.answer('Deploy Sock Shop: profile');
+
+    const progress = await wb.waitNotification(/Deploying Sock Shop to sock-shop/, 60_000).catch(() => '');
+    if (progress) await wb.screenshot('2c-deploy-progress');
+    const done = await wb.waitNotification(/Sock Shop (is deployed to|in) sock-shop.*deployments are available/, 180_000);
+    assert.match(done, /all \d+ deployments are available/);
+    await wb.screenshot('2d-deploy-done');
+
+    // The tree: the front-end Deployment at 4/4 (the default profile's four front-ends), every pod ready.
+    await expandRow(wb.paneRowByLabel('Workloads', new RegExp(`^${NS}$`)));
+    await wb.paneRow('Workloads', /front-end\s*4\/4/).waitFor({ timeout: 120_000 });
+    const nsRow = wb.paneRowByLabel('Workloads', new RegExp(`^${NS}$`));
+    await waitUntil(async () => {
+      const m = /(\d+)\/(\d+) pods ready/.exec(await nsRow.innerText());
+      return !!m && m[1] === m[2] && Number(m[2]) >= 14;
+    }, 120_000, async () => `namespace row: ${await nsRow.innerText()}`);
+    const labels = await wb.paneLabels('Workloads');
+    for (const d of ['carts', 'catalogue', 'front-end', 'orders', 'payment', 'shipping', 'user']) {
+      assert.ok(labels.includes(d), `the Workloads tree lacks deployment ${d}: ${labels.join(', ')}`);
+    }
+    await wb.screenshot('2e-workloads-deployed');
+  });
+
+  it('3. right-click a front-end pod → "Kill pod" → confirm → the pod leaves the tree and a replacement appears', async function () {
+    this.timeout(180_000);
+    // Fold the Deployments group so the Pods rows are on screen.
+    const deployments = wb.paneRowByLabel('Workloads', /^Deployments$/);
+    if ((await deployments.getAttribute('aria-expanded')) === 'true') await deployments.click();
+    const frontEndPods = async () => (await wb.paneLabels('Workloads')).filter((l) => /^front-end-[a-z0-9]+-[a-z0-9]+$/.test(l));
+    await waitUntil(async () => (await frontEndPods()).length === 4, 60_000, async () => `front-end pods: ${await frontEndPods()}`);
+    const before = await frontEndPods();
+    const victim = before[0];
+    const row = wb.paneRowByLabel('Workloads', new RegExp(`^${victim}$`));
+    await wb.contextMenu(row, 'Kill pod');
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    assert.match(await dialog.innerText(), new RegExp(`Kill pod "${victim}" in namespace "${NS}"\\?`));
+    await wb.screenshot('3a-kill-pod-confirm');
+    await wb.clickDialogButton('Kill pod');
+
+    await waitUntil(async () => {
+      const now = await frontEndPods();
+      return !now.includes(victim) && now.some((p) => !before.includes(p));
+    }, 120_000, async () => `front-end pods: before ${before.join(', ')}; now ${(await frontEndPods()).join(', ')}`);
+    const after = await frontEndPods();
+    const replacement = after.find((p) => !before.includes(p))!;
+    await wb.paneRow('Workloads', new RegExp(`${replacement}.*Running`)).waitFor({ timeout: 60_000 });
+    await wb.screenshot('3b-kill-pod-replaced');
+    if ((await deployments.getAttribute('aria-expanded')) === 'false') await deployments.click();
+  });
+
+  it('4. the kube-monkey snippet from IntelliSense in a YAML file; an invalid time_zone is diagnosed', async function () {
+    this.timeout(180_000);
+    await newYamlEditor(wb);
+    await wb.page.keyboard.type('kube-monkey-labels');
+    await wb.page.keyboard.press('Control+Space');
+    const suggestion = wb.page.locator('.editor-widget.suggest-widget .monaco-list-row', { hasText: 'kube-monkey-labels' }).first();
+    await suggestion.waitFor({ timeout: 30_000 });
+    // The exact prefix is the best match: it is the focused suggestion.
+    await wb.page.locator('.editor-widget.suggest-widget .monaco-list-row.focused', { hasText: 'kube-monkey-labels' }).waitFor({ timeout: 10_000 });
+    await wb.screenshot('4a-snippet-intellisense');
+    await wb.page.keyboard.press('Enter');
+    await waitUntil(async () => (await wb.editorText()).includes('kube-monkey/enabled: enabled'), 15_000, () => wb.editorText());
+    const inserted = await wb.editorText();
+    for (const line of ['kube-monkey/enabled: enabled', 'kube-monkey/identifier: front-end', 'kube-monkey/kill-mode: fixed']) {
+      assert.ok(inserted.includes(line), `the snippet did not insert "${line}":\n${inserted}`);
+    }
+    await wb.screenshot('4b-snippet-inserted');
+
+    // A kube-monkey config with a time zone that is not an IANA name.
+    await wb.page.keyboard.press('Escape');
+    await wb.page.keyboard.press('Control+A');
+    await wb.page.keyboard.press('Delete');
+    await wb.paste(
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata:',
+        '  name: kube-monkey-config-map',
+        '  namespace: kube-monkey',
+        'data:',
+        '  config.toml: |',
+        '    [kubemonkey]',
+        '    dry_run = true',
+        '    run_hour = 8',
+        '    start_hour = 10',
+        '    end_hour = 16',
+        '    time_zone = "Singapore/Singapore"',
+        '    whitelisted_namespaces = ["sock-shop"]',
+        '    blacklisted_namespaces = ["kube-system"]',
+        '',
+      ].join('\n'),
+    );
+    await wb.page.locator('.editor-instance .squiggly-error, .editor-instance .squiggly-warning').first().waitFor({ timeout: 30_000 });
+    await wb.runCommand('View: Toggle Problems');
+    const problem = wb.page.locator('.markers-panel .monaco-list-row', { hasText: 'Singapore/Singapore' }).first();
+    await problem.waitFor({ timeout: 30_000 });
+    const text = (await problem.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /not an IANA time zone/);
+    assert.match(text, /Asia\/Singapore/, 'the diagnostic suggests the IANA name');
+    await wb.screenshot('4c-time-zone-diagnostic');
+    await wb.runCommand('View: Toggle Problems');
+  });
+
+  it('5. "Sock Shop: Open Metrics" → charts with data and the top-pods table (dark and light theme)', async function () {
+    this.timeout(240_000);
+    await wb.runCommand('Sock Shop: Open Metrics');
+    const view = wb.webview();
+    await view.locator('#title').waitFor({ timeout: 60_000 });
+    // uPlot charts: a canvas per time series panel, each with its series in the legend.
+    await view.locator('#grid .panel .uplot canvas').first().waitFor({ timeout: 120_000 });
+    await waitUntil(async () => (await view.locator('#grid .legend-table .legend-name').count()) > 0, 120_000, async () =>
+      `panels: ${(await view.locator('#grid').innerText()).slice(0, 1500)}`,
+    );
+    const values = (await view.locator('#grid .legend-table .legend-value').allInnerTexts()).filter((v) => /\d/.test(v));
+    assert.ok(values.length > 0, 'no chart legend shows a current value');
+    // The top-pods grid (metrics API): Sock Shop pods with CPU and memory.
+    const top = view.locator('#top');
+    await waitUntil(async () => /front-end-[a-z0-9]+-[a-z0-9]+/.test(await top.innerText()), 120_000, async () => `top: ${await top.innerText()}`);
+    const topText = await top.innerText();
+    assert.match(topText, /Top pods and nodes/);
+    assert.match(topText, /\d+m/, 'the top-pods table shows CPU millicores');
+    assert.match(topText, /\d+Mi/, 'the top-pods table shows memory');
+    await wb.screenshot('5a-metrics-dark');
+    await top.scrollIntoViewIfNeeded();
+    await wb.screenshot('5b-metrics-top-pods');
+
+    // The same panel in a light theme.
+    await wb.runCommand('Preferences: Color Theme');
+    await wb.typeInQuickInput('Light Modern', false);
+    await wb.pickQuickItem(/^\s*Light Modern/);
+    await wb.page.locator('.monaco-workbench.vs').waitFor({ timeout: 30_000 });
+    await waitUntil(async () => (await sideBarLightness(wb)) > 200, 30_000, async () => `side bar lightness ${await sideBarLightness(wb)}`);
+    await waitUntil(async () => /vscode-light/.test((await view.locator('body').getAttribute('class')) ?? ''), 30_000, () => 'the webview did not follow the light theme');
+    await view.locator('#title').scrollIntoViewIfNeeded();
+    await view.locator('#grid .panel .uplot canvas').first().waitFor({ timeout: 60_000 });
+    await wb.screenshot('5c-metrics-light');
+    await wb.runCommand('Preferences: Color Theme');
+    await wb.typeInQuickInput('Dark Modern', false);
+    await wb.pickQuickItem(/^\s*Dark Modern/);
+    await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 30_000 });
+    await wb.runCommand('View: Close All Editors');
+  });
+
+  it('6. "Sock Shop: Run Load" (a short ab-style run) → the summary notification', async function () {
+    this.timeout(180_000);
+    frontEnd = await frontEndStandIn();
+    await wb.runCommand('Sock Shop: Run Load');
+    await wb.waitQuickInput(/Load target: confirm the host/);
+    const target = await wb.quickInput().locator('.quick-input-box input').inputValue();
+    assert.ok(target.includes(frontEnd.host), `the load target ${target} is the front-end load balancer (${frontEnd.host})`);
+    await wb.answer(/Load target: confirm the host/);
+    await wb.choose('Load model', 'ab (closed model)');
+    await wb.answer('Total requests (-n)', '200');
+    await wb.answer('Concurrency (-c)', '5');
+    await wb.answer(/Cookies \(-C\)/);
+    await wb.answer('Connections');
+    const summary = await wb.waitNotification(/Load \w+: \d+ requests/, 120_000);
+    assert.match(summary, /Load \w+: 200 requests, 0% failed/);
+    assert.ok(frontEnd.requests >= 200, `the front-end stand-in saw ${frontEnd.requests} requests`);
+    await wb.screenshot('6a-load-summary');
+  });
+
+  it('7. "Sock Shop: Start Chaos Experiment" (a short run with load) → the verdict', async function () {
+    this.timeout(240_000);
+    await wb.runCommand('Sock Shop: Start Chaos Experiment');
+    const targets = await wb.waitQuickInput(/Chaos targets in sock-shop/);
+    await targets.locator('.quick-input-list .monaco-list-row', { hasText: 'front-end' }).first().waitFor({ timeout: 30_000 });
+    // Only front-end: type to filter, select it, accept.
+    await targets.locator('.quick-input-box input').fill('front-end');
+    const row = targets.locator('.quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /^front-end$/ }) }).first();
+    // A click on a row of a multi-select QuickPick toggles its checkbox.
+    if ((await row.getAttribute('aria-checked')) !== 'true') await row.locator('.label-name').first().click();
+    await targets.locator('.quick-input-count', { hasText: /^1 Selected$/ }).waitFor({ timeout: 15_000 });
+    await wb.screenshot('7a-chaos-targets');
+    await targets.locator('.quick-input-box input').press('Enter');
+    await wb.choose(/kill mode/, /^fixed$/);
+    await wb.answer(/kill-value/, '1');
+    await wb.answer('Duration (seconds)', '12');
+    await wb.answer('Kill every (seconds)', '4');
+    await wb.choose('Chaos experiment: load profile', 'Open model');
+    await wb.answer(/Load target: confirm the front-end host/);
+    await wb.answer(/Arrival rate/, '20');
+    await wb.answer(/failure % at most/, '5');
+    await wb.answer(/p95 latency/, '2000');
+    await wb.answer(/back to its desired ready replicas/, '60');
+    await wb.choose(/^Chaos experiment$/, /^Run$/);
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    assert.match(await dialog.innerText(), /Kill pods of front-end in sock-shop/);
+    await wb.clickDialogButton('Start');
+    const verdict = await wb.waitNotification(/Chaos experiment: (PASS|FAIL)/, 180_000);
+    assert.match(verdict, /Chaos experiment: PASS/, `the experiment's verdict: ${verdict}`);
+    assert.ok(frontEnd!.requests > 200, 'the experiment sent load to the front-end');
+    // The "Sock Shop Chaos" output lists the verdict with each check of the hypothesis.
+    const output = async () => (await wb.page.locator('.part.panel .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+    await waitUntil(async () => /verdict: PASS/.test(await output()), 30_000, async () => `output: ${await output()}`);
+    assert.match(await output(), /PASS failures: failure rate 0% \(0 of \d+\)/);
+    assert.match(await output(), /PASS recovery: every target back/);
+    await wb.screenshot('7b-chaos-verdict');
+  });
+
+});
+
+async function waitUntil(cond: () => Promise<boolean>, timeoutMs: number, describe: () => Promise<string> | string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await cond().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s; ${await describe()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Expands a tree row (a click on a collapsed row toggles it). */
+async function expandRow(row: import('playwright-core').Locator): Promise<void> {
+  await row.waitFor({ timeout: 60_000 });
+  if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+  await waitUntil(async () => (await row.getAttribute('aria-expanded')) !== 'false', 10_000, () => 'the row did not expand');
+}
+
+/** The side bar's background brightness (0–255): a light theme paints it light. */
+async function sideBarLightness(wb: Workbench): Promise<number> {
+  return wb.page.evaluate(() => {
+    const bg = getComputedStyle(document.querySelector('.part.sidebar')!).backgroundColor;
+    const [r, g, b] = (bg.match(/\d+/g) ?? ['0', '0', '0']).map(Number);
+    return (r + g + b) / 3;
+  });
+}
+
+async function newYamlEditor(wb: Workbench): Promise<void> {
+  await wb.runCommand('File: New Untitled Text File');
+  await wb.page.locator('.editor-instance .monaco-editor').first().waitFor({ timeout: 30_000 });
+  await wb.runCommand('Change Language Mode');
+  await wb.typeInQuickInput('yaml', false);
+  await wb.pickQuickItem(/^\s*YAML\s*\(yaml\)/);
+  await wb.page.locator('.statusbar-item', { hasText: /^YAML$/ }).first().waitFor({ timeout: 15_000 });
+  await wb.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+}
+
+interface StandIn {
+  url: string;
+  host: string;
+  requests: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The lab's pods run no containers (kwok), so nothing answers at the front-end's load balancer
+ * address. A plain HTTP server listens there instead — on the address the lab's load balancer
+ * controller gave the front-end Service — so load goes where the extension sends it.
+ */
+async function frontEndStandIn(): Promise<StandIn> {
+  const { KubeConfig, CoreV1Api } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromString(readFileSync(playground().kubeconfig, 'utf8'));
+  const svc = await kc.makeApiClient(CoreV1Api).readNamespacedService({ name: 'front-end', namespace: NS });
+  const ip = svc.status?.loadBalancer?.ingress?.[0]?.ip;
+  const port = svc.spec?.ports?.[0]?.port ?? 80;
+  if (!ip) throw new Error('the front-end Service has no load balancer address');
+  const state = { requests: 0 };
+  const server: Server = createServer((_req, res) => {
+    state.requests++;
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<html><body>Sock Shop</body></html>');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, ip, () => resolve());
+  });
+  return {
+    url: `http://${ip}${port === 80 ? '' : `:${port}`}/`,
+    host: ip,
+    get requests() {
+      return state.requests;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
