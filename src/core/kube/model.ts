@@ -214,7 +214,9 @@ function namespaceNode(input: TreeInput, ns: string, objs: NsObjects | undefined
 
 function group(parentId: string, label: string, icon: string, children: TreeNode[], expanded: boolean): TreeNode {
   return {
-    id: `${parentId}/${label}`,
+    // An empty group is a leaf; VS Code remembers a node's collapsed state by id, so a group that fills
+    // up later (e.g. during the first Deploy) gets a new id and opens as `expanded` says.
+    id: children.length ? `${parentId}/${label}` : `${parentId}/${label}/!empty`,
     kind: 'group',
     label,
     description: String(children.length),

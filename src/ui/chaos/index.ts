@@ -25,6 +25,7 @@ import { formatProgress } from '../../core/sockshop/rollout';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { registerChaosDiagnostics } from './diagnostics';
+import { markStepDone } from '../walkthrough-steps';
 
 export function register(reg: Registry): void {
   registerChaosDiagnostics(reg);
@@ -309,6 +310,7 @@ export function register(reg: Registry): void {
         doc = (await vscode.workspace.openTextDocument({ language: 'markdown', content: md })).uri;
       }
       out.appendLine(`verdict: ${result.verdict}`);
+      if (result.verdict === 'PASS' || result.verdict === 'FAIL') markStepDone(reg.context, 'experimentRun');
       for (const c of result.checks) out.appendLine(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.summary}`);
       await vscode.commands.executeCommand('markdown.showPreview', doc).then(undefined, () => vscode.window.showTextDocument(doc));
       const show = result.verdict === 'FAIL' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;

@@ -21,6 +21,7 @@ import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { doSession, type DoSession } from './session';
 import { DoTree, type DoNode } from './tree';
+import { markStepDone } from '../walkthrough-steps';
 
 const DEFAULT_SIZE = 's-1vcpu-2gb';
 const DEFAULT_COUNT = 2;
@@ -190,6 +191,7 @@ async function createClusterCommand(reg: Registry, session: DoSession, tree: DoT
     );
     tree.refresh();
     if (result.kubeconfig) await switchTo(reg, result.kubeconfig, target.mode);
+    markStepDone(reg.context, 'clusterRunning');
     const mon =
       result.monitoring.outcome === 'requested' ? ' The Monitoring Stack install has started (DigitalOcean installs it in the background).' : '';
     void vscode.window.showInformationMessage(
@@ -340,5 +342,6 @@ async function destroyCommand(reg: Registry, session: DoSession, tree: DoTree, a
     } else {
       void vscode.window.showInformationMessage(`Cluster "${result.cluster.name}" and its ${removed} load balancer(s) are destroyed; none is left billing.${ctx}`);
     }
+    markStepDone(reg.context, 'clusterDestroyed');
   });
 }

@@ -7,6 +7,7 @@ import { isUnauthorized } from '../../core/digitalocean/http';
 import { ClusterTracker } from '../../core/digitalocean/tracker';
 import { CancelledError, UserError } from '../../core/errors';
 import type { Registry } from '../registry';
+import { markStepDone } from '../walkthrough-steps';
 
 const SECRET_KEY = 'sockShop.digitalocean.token';
 const KEY = 'digitalocean.session';
@@ -102,6 +103,7 @@ export class DoSession implements vscode.Disposable {
         await this.updateSignedInKey();
         this.reg.log.info(`DigitalOcean: signed in as ${account.email ?? 'unknown account'} (${client.endpoint})`);
         void vscode.window.showInformationMessage(`Signed in to DigitalOcean as ${account.email ?? 'your account'}.`);
+        markStepDone(this.reg.context, 'signedIn');
         this.changed.fire();
         return true;
       } catch (err) {

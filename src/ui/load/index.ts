@@ -14,6 +14,7 @@ import { frontEndAddress, portForwardFrontEnd, type PortForwardHandle } from '..
 import { isWebviewMessage, type HostMessage, type RunInfo, type RunSummary } from '../../webview/load/contract';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
+import { markStepDone } from '../walkthrough-steps';
 
 const VIEW_TYPE = 'sockShop.load';
 
@@ -239,6 +240,7 @@ export function register(reg: Registry): void {
       post({ type: 'done', runId: id, summary: summaryOf(report, reportPath) });
       const text = `Load ${report.endReason}: ${report.requests} requests, ${report.failPercent}% failed, ${report.rps} req/s, p95 ${report.latencyMs.p95} ms.`;
       reg.log.info(`load: ${text}`);
+      if (report.requests > 0) markStepDone(reg.context, 'loadRun');
       const choice = await vscode.window.showInformationMessage(text, ...(reportPath ? ['Open Report'] : []));
       if (choice === 'Open Report' && reportPath) await vscode.window.showTextDocument(vscode.Uri.file(reportPath));
     } catch (err) {

@@ -10,6 +10,7 @@ import { detectMonitoring, type GrafanaCredentials } from '../../core/observabil
 import { DEFAULT_DASHBOARD_UID, isWebviewMessage, POD_DASHBOARD_UID, type HostMessage, type Settings } from '../../webview/metrics/contract';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
+import { markStepDone } from '../walkthrough-steps';
 
 const SECRET_KEY = 'sockShop.grafana.password';
 const VIEW_TYPE = 'sockShop.metrics';
@@ -103,6 +104,7 @@ export function register(reg: Registry): void {
   reg.command('sockShop.openMetrics', () => {
     const namespace = config().get<string>('namespace') || 'sock-shop';
     open('namespace', 'Sock Shop Metrics', { dashboardUid: DEFAULT_DASHBOARD_UID, variables: { namespace } });
+    markStepDone(reg.context, 'metricsOpened');
   });
 
   reg.command('sockShop.openPodMetrics', async (arg?: unknown) => {

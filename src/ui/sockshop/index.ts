@@ -25,6 +25,7 @@ import { formatChecklist, verifySockShop } from '../../core/sockshop/verify';
 import { YamlSyntaxError, type YamlProblem } from '../../core/yaml/parse';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
+import { markStepDone } from '../walkthrough-steps';
 
 const DIAGNOSTICS = 'sockShop.manifest';
 
@@ -77,6 +78,7 @@ export function register(reg: Registry): void {
       `Deploy: ${describeOutcomes(result.outcomes)}; applied in ${result.appliedMs} ms, all available after ${result.availableMs} ms\n` +
         `kubectl get all -n ${target.namespace}:\n${summary}`,
     );
+    markStepDone(reg.context, 'deployed');
     const address = await frontEndAddress(target.kc, target.namespace);
     const headline = result.changed
       ? `Sock Shop is deployed to ${target.namespace}: all ${result.deployments?.length ?? 0} deployments are available.`
@@ -123,7 +125,10 @@ export function register(reg: Registry): void {
     pick.onDidHide(() => pick.dispose());
     pick.show();
     if (failed.length) void vscode.window.showWarningMessage(`Sock Shop: ${failed.length} of ${result.items.length} checks failed — first: ${failed[0].title}: ${failed[0].detail}`);
-    else void vscode.window.showInformationMessage(`Sock Shop in ${target.namespace}: all ${result.items.length} checks passed.`);
+    else {
+      markStepDone(reg.context, 'verified');
+      void vscode.window.showInformationMessage(`Sock Shop in ${target.namespace}: all ${result.items.length} checks passed.`);
+    }
   });
 
   reg.command('sockShop.remove', async (arg?: unknown) => {

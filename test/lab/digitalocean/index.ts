@@ -11,7 +11,7 @@
 //   spec          DigitalOcean's OpenAPI file; prismSpec: the file Prism was started with
 //   prismStartMs  how long Prism took to answer its first request
 //
-// Ports: SOCK_SHOP_LAB_DO_PORT (front, default 18480), Prism = +1, fake = +2.
+// Ports: 18480 (front), 18481 (Prism), 18482 (fake) when free, else free ports; SOCK_SHOP_LAB_DO_PORT=N pins N, N+1, N+2.
 // Spec: SOCK_SHOP_DO_SPEC, default <repo>/../shared/reference/digitalocean-openapi.yaml. Prism gets that
 // file with its `paths` narrowed to the families the fake serves (every component schema kept, so
 // each served operation is validated exactly as in the full file): Prism starts in ~6 s on it
@@ -24,7 +24,7 @@ import { join, resolve } from 'node:path';
 import YAML from 'yaml';
 import type { ComponentState, LabComponent } from '../component';
 import { REPO_ROOT } from '../paths';
-import { assertPortFree, isAlive, startDaemon, stopPid, waitFor } from '../proc';
+import { assertPortFree, freePort, isAlive, startDaemon, stopPid, waitFor } from '../proc';
 import type { FakeConfig } from './server';
 
 /** The lab's API token: shaped like a DigitalOcean personal access token, the same on every machine. */
@@ -71,6 +71,40 @@ export interface DigitalOceanState extends ComponentState {
   prismStartMs: number;
 }
 
+const DEFAULT_FRONT_PORT = 18480;
+
+/**
+ * Front, Prism and fake ports. SOCK_SHOP_LAB_DO_PORT=N pins them to N, N+1, N+2 (and fails clearly when
+ * one is taken); unset, the defaults are used when free and free ports otherwise; 0 always picks free ports.
+ */
+async function choosePorts(log: (m: string) => void): Promise<{ front: number; prism: number; fake: number }> {
+  const pinned = envInt('SOCK_SHOP_LAB_DO_PORT', -1);
+  const roles = [
+    ['front', "the lab's DigitalOcean API"],
+    ['prism', "the lab's DigitalOcean validation proxy (Prism)"],
+    ['fake', "the lab's DigitalOcean fake"],
+  ] as const;
+  const fixed = (front: number) => ({ front, prism: front + 1, fake: front + 2 });
+  if (pinned > 0) {
+    const ports = fixed(pinned);
+    for (const [role, who] of roles) await assertPortFree(ports[role], who);
+    return ports;
+  }
+  if (pinned < 0) {
+    const ports = fixed(DEFAULT_FRONT_PORT);
+    try {
+      for (const [role, who] of roles) await assertPortFree(ports[role], who);
+      return ports;
+    } catch {
+      log(`ports ${DEFAULT_FRONT_PORT}-${DEFAULT_FRONT_PORT + 2} are not all free; the DigitalOcean API uses free ports instead`);
+    }
+  }
+  const picked = new Set<number>();
+  while (picked.size < 3) picked.add(await freePort());
+  const [front, prism, fake] = [...picked];
+  return { front, prism, fake };
+}
+
 export const digitaloceanComponent: LabComponent = {
   name: 'digitalocean',
 
@@ -82,11 +116,7 @@ export const digitaloceanComponent: LabComponent = {
           'repository (../shared/reference) or its path in SOCK_SHOP_DO_SPEC.',
       );
     if (!existsSync(PRISM_CLI)) throw new Error(`Prism is not installed (${PRISM_CLI} is missing): run \`npm ci\`.`);
-    const front = envInt('SOCK_SHOP_LAB_DO_PORT', 18480);
-    const ports = { front, prism: front + 1, fake: front + 2 };
-    await assertPortFree(ports.front, "the lab's DigitalOcean API");
-    await assertPortFree(ports.prism, "the lab's DigitalOcean validation proxy (Prism)");
-    await assertPortFree(ports.fake, "the lab's DigitalOcean fake");
+    const ports = await choosePorts(ctx.log);
 
     const dir = join(ctx.home, 'digitalocean');
     mkdirSync(dir, { recursive: true });
