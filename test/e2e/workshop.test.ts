@@ -21,6 +21,13 @@ describe('e2e: the workshop in VS Code', function () {
 
   before(async function () {
     wb = await Workbench.open(playground().url);
+    // The walkthrough first, as VS Code shows it after an install: its steps tick as the workshop goes
+    // (VS Code's walkthrough service sees context keys change only while it exists, and this harness
+    // starts with startupEditor "none", which leaves it unloaded until a walkthrough is opened).
+    await wb.runCommand('Welcome: Open Walkthrough...');
+    await wb.pickQuickItem('Microservices, Observability and Chaos');
+    await wb.page.locator('.getting-started-step').first().waitFor({ timeout: 30_000 });
+    await wb.runCommand('View: Close All Editors');
     await wb.openSockShopView();
     await wb.setSideBarWidth(480);
     // The Workloads tree gets the whole side bar: Sock Shop has more rows than fit otherwise.
@@ -303,6 +310,26 @@ describe('e2e: the workshop in VS Code', function () {
     await wb.screenshot('7b-chaos-verdict');
   });
 
+
+  it('8. the walkthrough has ticked the steps the workshop did', async function () {
+    this.timeout(120_000);
+    await wb.runCommand('Welcome: Open Walkthrough...');
+    await wb.pickQuickItem('Microservices, Observability and Chaos');
+    const steps = wb.page.locator('.getting-started-step');
+    await steps.first().waitFor({ timeout: 30_000 });
+    const ticked = async (title: string) =>
+      (await steps.filter({ hasText: title }).first().locator('.codicon-getting-started-step-checked').count()) > 0;
+    const states = async () =>
+      (await steps.evaluateAll((els) => els.map((e) => `${e.querySelector('.codicon-getting-started-step-checked') ? '[x]' : '[ ]'} ${(e as HTMLElement).innerText.split('\n')[0]}`))).join('\n');
+    await wb.screenshot('8-walkthrough');
+    // Steps 1–7 did these; no step verified with the Verify command or destroyed the cluster.
+    for (const title of ['Sign in to DigitalOcean', 'Create a DOKS cluster', 'Deploy Sock Shop', 'Observe it', 'Put it under load', 'Run a chaos experiment']) {
+      assert.ok(await ticked(title), `walkthrough step "${title}" is not ticked:\n${await states()}`);
+    }
+    for (const title of ['Verify it', 'Destroy the cluster']) {
+      assert.equal(await ticked(title), false, `walkthrough step "${title}" is ticked although it was not done:\n${await states()}`);
+    }
+  });
 });
 
 async function waitUntil(cond: () => Promise<boolean>, timeoutMs: number, describe: () => Promise<string> | string): Promise<void> {
