@@ -9,7 +9,7 @@ import { loadHtml } from '../../core/load/html';
 import { applyBounds, checkNumber, normalizeTarget, parseBetween, parseCookies } from '../../core/load/inputs';
 import { clusterReport, describeModel, saveReport } from '../../core/load/report';
 import type { LiveStats, LoadModel, LoadReport, LoadSpec } from '../../core/load/types';
-import { makeNonce } from '../../core/observability/html';
+import { makeNonce } from '../../core/webview-html';
 import { frontEndAddress, portForwardFrontEnd, type PortForwardHandle } from '../../core/sockshop/deploy';
 import { isWebviewMessage, type HostMessage, type RunInfo, type RunSummary } from '../../webview/load/contract';
 import { kubeSession } from '../kube/session';
