@@ -13,8 +13,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ETCD_BINARY, REPO_ROOT, VERSIONS, binDir, cacheKey, goRelease } from './paths.ts';
+import { withFileLock } from './proc.ts';
 
 export interface BinaryGroup {
   name: string;
@@ -161,43 +161,6 @@ function checkEtcd(): void {
   );
 }
 
-/** A cross-process lock so two `npm test` / `npm run lab` runs don't build into the same dir at once. */
-async function withLock<T>(dir: string, log: (m: string) => void, fn: () => Promise<T>): Promise<T> {
-  mkdirSync(dir, { recursive: true });
-  const lock = join(dir, 'build.lock');
-  let announced = false;
-  for (;;) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number(readFileSync(lock, 'utf8') || 0);
-      let alive = false;
-      try {
-        if (owner) process.kill(owner, 0);
-        alive = owner > 0;
-      } catch {
-        alive = false;
-      }
-      if (!alive) {
-        rmSync(lock, { force: true });
-        continue;
-      }
-      if (!announced) log(`another build (pid ${owner}) is running; waiting for it`);
-      announced = true;
-      await sleep(2_000);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { force: true });
-  }
-}
-
 function runLogged(args: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string, heartbeat: () => void): Promise<number> {
   return new Promise((resolve, reject) => {
     const fd = openSync(logFile, 'a');
@@ -267,7 +230,8 @@ export async function ensureBinaries(opts: BuildOptions = {}): Promise<BuildResu
   if (todo.length === 0) return result;
   checkGo();
   mkdirSync(bin, { recursive: true });
-  await withLock(dirname(bin), log, async () => {
+  // One build at a time into a cache dir (two `npm test` / `npm run lab` runs may start together).
+  await withFileLock(join(dirname(bin), 'build.lock'), 'build', log, async () => {
     for (const g of todo) {
       // Another process may have finished this group while we waited for the lock.
       if (!opts.force && g.binaries.every((b) => isExecutable(join(bin, b)))) continue;

@@ -1,15 +1,14 @@
 // The lab: the Kubernetes cluster, its LoadBalancer controller, the monitoring stack and the
 // DigitalOcean API, started in that order and stopped in reverse. State lives in one directory
 // (labHome(), <home>/state.json); `labDown()` ends exactly the processes the components recorded.
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ComponentState, LabComponent, LabContext } from './component.ts';
 import { ensureBinaries } from './build.ts';
 import { clusterComponent, clusterHealthy, repairCluster, startApiserver, stopApiserver, type ClusterState } from './cluster.ts';
 import { lbControllerComponent } from './lb-controller.ts';
 import { binDir, kubeconfigPath, labHome, statePath } from './paths.ts';
-import { isAlive, stopPid } from './proc.ts';
+import { isAlive, stopPid, withFileLock } from './proc.ts';
 
 export interface LabState {
   home: string;
@@ -87,36 +86,6 @@ function context(home: string, bin: string, log: (m: string) => void): LabContex
   return { home, bin, kubeconfig: kubeconfigPath(home), log };
 }
 
-/** One `lab up`/`lab down` at a time per lab home (the integration hook and a user may race). */
-async function withLabLock<T>(home: string, fn: () => Promise<T>, log: (m: string) => void): Promise<T> {
-  mkdirSync(home, { recursive: true });
-  const lock = join(home, 'lab.lock');
-  let waited = false;
-  for (;;) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number(readFileSync(lock, 'utf8') || 0);
-      if (!owner || owner === process.pid || !isAlive(owner)) {
-        rmSync(lock, { force: true });
-        continue;
-      }
-      if (!waited) log(`another lab command (pid ${owner}) is running; waiting for it`);
-      waited = true;
-      await sleep(500);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { force: true });
-  }
-}
-
 /** A component is healthy when all its recorded processes live (the cluster also answers /readyz). */
 async function healthy(name: string, state: ComponentState | undefined): Promise<boolean> {
   if (!state) return false;
@@ -132,7 +101,7 @@ async function healthy(name: string, state: ComponentState | undefined): Promise
 export async function labUp(opts: LabOptions = {}): Promise<LabState> {
   const home = opts.home ?? labHome();
   const log = opts.log ?? defaultLog;
-  return withLabLock(home, async () => {
+  return withFileLock(join(home, 'lab.lock'), 'lab command', log, async () => {
     const { bin } = await ensureBinaries({ log: (m) => log(`build: ${m}`) });
     const ctx = context(home, bin, log);
     const previous = readState(home);
@@ -197,14 +166,14 @@ export async function labUp(opts: LabOptions = {}): Promise<LabState> {
     }
     writeState(state);
     return state;
-  }, log);
+  });
 }
 
 /** Stops every component (reverse order) by the pids in state.json, and removes the state. */
 export async function labDown(opts: LabOptions = {}): Promise<void> {
   const home = opts.home ?? labHome();
   const log = opts.log ?? defaultLog;
-  await withLabLock(home, async () => {
+  await withFileLock(join(home, 'lab.lock'), 'lab command', log, async () => {
     const state = readState(home);
     const ctx = context(home, state?.bin ?? binDir(), log);
     const components = await labComponents(log, true);
@@ -224,7 +193,7 @@ export async function labDown(opts: LabOptions = {}): Promise<void> {
     }
     rmSync(statePath(home), { force: true });
     log('lab is down');
-  }, log);
+  });
 }
 
 /** Resident memory of one process in bytes (0 when it is gone). */

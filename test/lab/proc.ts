@@ -1,7 +1,8 @@
 // Process helpers for the lab: start a daemon detached with its output in a log file, wait for it,
 // and stop exactly that pid (and its process group) later.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -131,4 +132,42 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Runs fn holding a cross-process lock file (the holder's pid inside). A lock whose holder is gone, or is
+ * this very process, is taken over; a live holder is waited for, said once through log.
+ */
+export async function withFileLock<T>(
+  lockFile: string,
+  what: string,
+  log: (m: string) => void,
+  fn: () => Promise<T>,
+  pollMs = 500,
+): Promise<T> {
+  mkdirSync(dirname(lockFile), { recursive: true });
+  let waited = false;
+  for (;;) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(readFileSync(lockFile, 'utf8') || 0);
+      if (!owner || owner === process.pid || !isAlive(owner)) {
+        rmSync(lockFile, { force: true });
+        continue;
+      }
+      if (!waited) log(`another ${what} (pid ${owner}) is running; waiting for it`);
+      waited = true;
+      await sleep(pollMs);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lockFile, { force: true });
+  }
 }
