@@ -9,7 +9,8 @@
 // the cluster), then Sock Shop, then observing, load and chaos.
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { playground } from './hooks.ts';
 import { extensionLogs, Workbench } from './workbench.ts';
 
@@ -330,6 +331,17 @@ describe('e2e: the workshop in VS Code', function () {
       assert.equal(await ticked(title), false, `walkthrough step "${title}" is ticked although it was not done:\n${await states()}`);
     }
   });
+
+  it('9. the DigitalOcean token is in no log file, setting or workspace file after the whole workshop', async function () {
+    const { doToken, userDataDir, workspace } = playground();
+    assert.ok(doToken);
+    const files = [...listFiles(userDataDir), ...listFiles(workspace)];
+    // The output channel ("Sock Shop Lab"), the extension host log and settings.json are among them.
+    assert.ok(files.some((f) => /Sock Shop Lab\.log$/.test(f)), 'the Sock Shop Lab output channel log was not found');
+    assert.ok(files.some((f) => f.endsWith(join('User', 'settings.json'))));
+    const leaks = files.filter((f) => statSync(f).size < 50 * 1024 * 1024 && readFileSync(f).includes(doToken));
+    assert.deepEqual(leaks, []);
+  });
 });
 
 async function waitUntil(cond: () => Promise<boolean>, timeoutMs: number, describe: () => Promise<string> | string): Promise<void> {
@@ -408,4 +420,12 @@ async function frontEndStandIn(): Promise<StandIn> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** Every regular file below dir. */
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? listFiles(p) : e.isFile() ? [p] : [];
+  });
 }
