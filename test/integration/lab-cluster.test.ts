@@ -11,30 +11,10 @@ import { apiserverStart, apiserverStop } from '../lab/lab.ts';
 import { LB_ID_ANNOTATION } from '../lab/lb-controller.ts';
 import { USAGE_CPU_ANNOTATION, USAGE_MEMORY_ANNOTATION, addPortForward } from '../lab/cluster.ts';
 import { labInfo } from './hooks.ts';
+import { until, kubeConfigFrom } from './support.ts';
 
 const NS = `lab-test-${randomBytes(3).toString('hex')}`;
 const APP = 'socks';
-
-function client(kubeconfig: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  return kc;
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} not within ${timeoutMs / 1000} s${last ? ` (last error: ${(last as Error).message})` : ''}`);
-}
 
 /** Kubernetes quantity → number (cores or bytes). */
 function quantity(q: string): number {
@@ -58,7 +38,7 @@ describe('lab cluster (kwok + real control plane)', function () {
   let apps: k8s.AppsV1Api;
 
   before(async function () {
-    kc = client(labInfo().kubeconfig);
+    kc = kubeConfigFrom(labInfo().kubeconfig);
     core = kc.makeApiClient(k8s.CoreV1Api);
     apps = kc.makeApiClient(k8s.AppsV1Api);
     await core.createNamespace({ body: { metadata: { name: NS } } });
@@ -136,11 +116,11 @@ describe('lab cluster (kwok + real control plane)', function () {
 
   it('accepts the static admin token and refuses any other with 401', async function () {
     const info = labInfo();
-    const good = client(info.tokenKubeconfig);
+    const good = kubeConfigFrom(info.tokenKubeconfig);
     const nodes = await good.makeApiClient(k8s.CoreV1Api).listNode();
     assert.ok(nodes.items.length >= 1);
 
-    const bad = client(info.tokenKubeconfig);
+    const bad = kubeConfigFrom(info.tokenKubeconfig);
     const user = bad.getCurrentUser()!;
     bad.users = bad.users.map((u) => (u.name === user.name ? { ...u, token: `expired-${randomBytes(8).toString('hex')}` } : u));
     await assert.rejects(

@@ -17,6 +17,10 @@ import {
 } from '../lab/monitoring.ts';
 import { DASHBOARDS_DIR, GRAFANA_SERVICE, METRICS_SERVER_NAMESPACE, PROMETHEUS_SERVICE } from '../lab/monitoring/stack.ts';
 import { labInfo } from './hooks.ts';
+import { until as untilEvery, kubeConfigFrom } from './support.ts';
+
+/** This file's polls run every 500 ms. */
+const until: typeof untilEvery = (what, timeoutMs, probe, everyMs = 500) => untilEvery(what, timeoutMs, probe, everyMs);
 
 const NS = 'sock-shop';
 const APP = `mon-${randomBytes(3).toString('hex')}`;
@@ -30,27 +34,6 @@ const CPU_REQUEST_CORES = 0.05;
 const MEMORY_REQUEST_BYTES = 64 * 2 ** 20;
 
 const CPU_IRATE_BY_POD = `sum by (pod) (node_namespace_pod_container:container_cpu_usage_seconds_total:sum_irate{namespace="${NS}"})`;
-
-function client(kubeconfig: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  return kc;
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what} not within ${timeoutMs / 1000} s${last ? ` (last: ${(last as Error).message})` : ''}`);
-}
 
 function close(actual: number, expected: number, tolerance: number, what: string): void {
   assert.ok(
@@ -101,7 +84,7 @@ describe('lab monitoring (real Prometheus, kube-prometheus rules, kwok cAdvisor,
     monitoring = lab.state.components.monitoring as MonitoringState;
     assert.ok(monitoring, 'the lab runs without its monitoring component');
     prometheus = lab.urls.monitoring.prometheus;
-    kc = client(lab.kubeconfig);
+    kc = kubeConfigFrom(lab.kubeconfig);
     core = kc.makeApiClient(k8s.CoreV1Api);
     apps = kc.makeApiClient(k8s.AppsV1Api);
     try {

@@ -20,25 +20,14 @@ import { detectMonitoring, kubeTransport, resolvePrometheus, type AccessPath } f
 import { fetchTop, parseQuantity } from '../../src/core/observability/top';
 import type { HostMessage } from '../../src/webview/metrics/contract';
 import type { TableData, TimeseriesData } from '../../src/core/observability/engine';
+import { until as untilEvery } from './support.ts';
+
+/** This file's polls run every 1000 ms. */
+const until: typeof untilEvery = (what, timeoutMs, probe, everyMs = 1000) => untilEvery(what, timeoutMs, probe, everyMs);
 
 const NS = 'sock-shop';
 const APP = `obs-${randomBytes(3).toString('hex')}`;
 const REPLICAS = 3;
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`${what} not within ${timeoutMs / 1000} s${last ? ` (last: ${(last as Error).message})` : ''}`);
-}
 
 /** A loopback TCP relay we can stop and start on the same port. */
 class Relay {

@@ -17,6 +17,10 @@ import { UsagePoller } from '../../src/core/kube/usage';
 import { WorkloadWatcher } from '../../src/core/kube/watcher';
 import { apiserverStart, apiserverStop } from '../lab/lab.ts';
 import { labInfo } from './hooks.ts';
+import { until as untilEvery } from './support.ts';
+
+/** This file's polls run every 100 ms. */
+const until: typeof untilEvery = (what, timeoutMs, probe, everyMs = 100) => untilEvery(what, timeoutMs, probe, everyMs);
 
 const NS = `wl-${randomBytes(3).toString('hex')}`;
 const APP = 'carts';
@@ -24,21 +28,6 @@ const APP = 'carts';
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`${what} not within ${timeoutMs / 1000} s${last ? ` (last error: ${(last as Error).message})` : ''}`);
 }
 
 /** The tree model the view would show right now. */
