@@ -18,6 +18,8 @@ interface Suite {
 const root = join(import.meta.dirname, '..');
 const SUITES: Suite[] = [
   { name: 'unit', spec: 'test/unit/**/*.test.ts', timeoutMs: 10_000 },
+  // The project copied into an empty directory: unit suite and lab up/down there (nothing read from outside).
+  { name: 'clone', spec: 'test/clone/**/*.test.ts', timeoutMs: 600_000 },
   { name: 'integration', spec: 'test/integration/**/*.test.ts', hooks: 'test/integration/hooks.ts', timeoutMs: 120_000 },
   { name: 'e2e', spec: 'test/e2e/**/*.test.ts', hooks: 'test/e2e/hooks.ts', timeoutMs: 300_000 },
 ];

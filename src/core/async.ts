@@ -20,3 +20,22 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Memoises an async function's result, but not its failure: after a rejection the next call runs it again
+ * (a bundle that failed to load, a controller that failed to start, is retried on the next use).
+ * Calls while a run is under way share it.
+ */
+export function onceUntilFailure<T>(run: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    if (!pending) {
+      const p = run();
+      pending = p;
+      p.catch(() => {
+        if (pending === p) pending = undefined;
+      });
+    }
+    return pending;
+  };
+}

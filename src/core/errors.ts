@@ -91,7 +91,14 @@ export function describeError(err: unknown): string {
   if (net) return net;
   const status = httpStatus(err);
   const kubeMsg = kubeStatusMessage(err);
-  if (status && kubeMsg) return `${kubeMsg} (HTTP ${status})`;
+  if (status && kubeMsg) return `${firstLine(kubeMsg)} (HTTP ${status})`;
+  // client-node's ApiException message carries the whole response body and headers: never show those.
+  if (status) return `The server answered HTTP ${status}${err instanceof Error && !/^HTTP-Code:/.test(err.message) ? `: ${firstLine(err.message)}` : ''}.`;
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n')[0].trim();
+  return line.length > 500 ? `${line.slice(0, 500)}…` : line;
 }

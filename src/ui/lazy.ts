@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type * as MainModule from './main';
 import type { Features } from './registry';
 import { restoreWalkthrough } from './walkthrough-steps';
+import { onceUntilFailure } from '../core/async';
 
 interface ContributedCommand {
   command: string;
@@ -17,20 +18,25 @@ export function activateLazily(context: vscode.ExtensionContext): void {
   restoreWalkthrough(context);
   const contributes = context.extension.packageJSON.contributes ?? {};
   const views = new Map<string, vscode.TreeView<unknown>>();
-  let loaded: Promise<Features> | undefined;
-
-  const features = (): Promise<Features> => {
-    loaded ??= (async () => {
-      const started = Date.now();
-      // A path computed at run time keeps esbuild from bundling main.js into this file.
-      const mainPath = path.join(__dirname, 'main.js');
+  // A failed load (a broken install, an exception while features register) is reported and retried on
+  // the next use instead of failing every later command with the same memoised error.
+  const features = onceUntilFailure(async (): Promise<Features> => {
+    const started = Date.now();
+    // A path computed at run time keeps esbuild from bundling main.js into this file.
+    const mainPath = path.join(__dirname, 'main.js');
+    try {
       const main = require(mainPath) as typeof MainModule;
       const result = main.createFeatures({ context, log, views });
       log.info(`features loaded in ${Date.now() - started} ms`);
       return result;
-    })();
-    return loaded;
-  };
+    } catch (err) {
+      // require() caches a module that threw only when it finished loading; drop it so a retry re-runs it.
+      delete require.cache[mainPath];
+      log.error(`features failed to load (retried on the next use): ${(err as Error)?.stack ?? err}`);
+      void vscode.window.showErrorMessage(`Sock Shop Lab could not load its features: ${(err as Error)?.message ?? err}. It tries again on the next command.`);
+      throw err;
+    }
+  });
 
   for (const { command } of (contributes.commands ?? []) as ContributedCommand[]) {
     context.subscriptions.push(

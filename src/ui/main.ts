@@ -2,6 +2,7 @@
 // Each feature registers its commands, trees and services here; the order is the order of set-up.
 import type { FeatureEnv, Features } from './registry';
 import { Registry } from './registry';
+import { setSettingsLog } from './settings';
 import { register as registerKube } from './kube';
 import { register as registerWorkloads } from './workloads';
 import { register as registerDigitalOcean } from './digitalocean';
@@ -24,6 +25,7 @@ const FEATURES: Register[] = [
 ];
 
 export function createFeatures(env: FeatureEnv): Features {
+  setSettingsLog(env.log);
   const reg = new Registry(env);
   for (const register of FEATURES) register(reg);
   return { commands: reg.commands, trees: reg.trees };

@@ -21,7 +21,7 @@ import { waitForRollout } from '../../src/core/sockshop/rollout';
 import { binaryPaths } from '../lab/build.ts';
 import { labUp } from '../lab/lab.ts';
 import type { ClusterState } from '../lab/cluster.ts';
-import { REPO_ROOT } from '../lab/paths.ts';
+import { REPO_ROOT, referenceFile } from '../lab/paths.ts';
 
 const NS = 'sock-shop';
 const DEPLOYMENTS = [
@@ -35,14 +35,7 @@ function arg(name: string, fallback: number): number {
 }
 
 function referenceManifest(): string {
-  const candidates = [
-    process.env.SOCK_SHOP_LAB_REFERENCE && join(process.env.SOCK_SHOP_LAB_REFERENCE, 'sock-shop-complete-demo.yaml'),
-    join(REPO_ROOT, '..', 'shared', 'reference', 'sock-shop-complete-demo.yaml'),
-    '/work/shared/reference/sock-shop-complete-demo.yaml',
-  ].filter((f): f is string => !!f);
-  const found = candidates.find((f) => existsSync(f));
-  if (!found) throw new Error(`sock-shop-complete-demo.yaml not found (looked in ${candidates.join(', ')})`);
-  return found;
+  return referenceFile('sock-shop-complete-demo.yaml');
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {

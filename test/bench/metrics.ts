@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { labUp, readState } from '../lab/lab.ts';
+import { referenceDir } from '../lab/paths.ts';
 import { USAGE_CPU_ANNOTATION, USAGE_MEMORY_ANNOTATION } from '../lab/cluster.ts';
 import { installMonitoringStack } from '../lab/monitoring.ts';
 import { parseDashboard } from '../../src/core/observability/dashboards';
@@ -26,7 +27,7 @@ const flag = (name: string, def: number) => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const DASHBOARDS = resolve(ROOT, '..', 'shared', 'reference', 'grafana-dashboards');
+const DASHBOARDS = join(referenceDir(), 'grafana-dashboards');
 const NS = 'sock-shop';
 const SERVICES = ['carts', 'carts-db', 'catalogue', 'catalogue-db', 'front-end', 'orders', 'orders-db', 'payment', 'queue-master', 'rabbitmq', 'session-db', 'shipping', 'user', 'user-db'];
 

@@ -145,7 +145,8 @@ describe('e2e: the workshop in VS Code', function () {
     await wb.contextMenu(row, 'Kill pod');
     const dialog = wb.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15_000 });
-    assert.match(await dialog.innerText(), new RegExp(`Kill pod "${victim}" in namespace "${NS}"\\?`));
+    // The confirmation names the pod, its namespace and the kubeconfig context it is about to hit.
+    assert.match(await dialog.innerText(), new RegExp(`Kill pod "${victim}" in namespace "${NS}" of context "[^"]+"\\?`));
     await wb.screenshot('3a-kill-pod-confirm');
     await wb.clickDialogButton('Kill pod');
 

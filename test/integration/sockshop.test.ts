@@ -11,7 +11,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { UserError } from '../../src/core/errors';
+import { CancelledError, UserError } from '../../src/core/errors';
+import { applyManifestConfirmation } from '../../src/core/kube/guard';
 import { ApplyFailedError, deployManifestText, deploySockShop, frontEndAddress, summarize, type DeployEvent } from '../../src/core/sockshop/deploy';
 import { waitForRollout, RolloutTimeoutError } from '../../src/core/sockshop/rollout';
 import { verifySockShop, formatChecklist } from '../../src/core/sockshop/verify';
@@ -215,6 +216,43 @@ describe('Sock Shop on the lab', function () {
     const typo = await deployManifestText(kc, `apiVersion: v1\nkind: Service\nmetadata:\n  name: typo\n  namespace: ${NS}\nspec:\n  portz:\n    - port: 80\n  ports:\n    - port: 80\n`);
     assert.equal(typo.outcomes[0].status, 'failed', JSON.stringify(typo.outcomes[0]));
     assert.match(typo.outcomes[0].message!, /portz/);
+  });
+
+  it('Deploy Current Manifest: the confirmation sees cluster-scoped objects and other namespaces first; no means nothing applied', async () => {
+    const other = `${NS}-other`;
+    const text = [
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${other}`,
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: confirm-test-reader\nrules: []`,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: confirm-here`,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: confirm-there\n  namespace: ${other}`,
+    ].join('\n---\n');
+    let seen: { kind: string; name: string; namespace?: string }[] = [];
+    await assert.rejects(
+      deployManifestText(kc, text, {
+        defaultNamespace: NS,
+        confirm: async (items) => {
+          seen = items;
+          throw new CancelledError();
+        },
+      }),
+      (e: unknown) => e instanceof CancelledError,
+    );
+    // Discovery decided the scopes: Namespace and ClusterRole have none, the ConfigMap without one got the default.
+    assert.deepEqual(
+      seen.map((i) => `${i.kind}/${i.name}@${i.namespace ?? '-'}`).sort(),
+      [`ClusterRole/confirm-test-reader@-`, `ConfigMap/confirm-here@${NS}`, `ConfigMap/confirm-there@${other}`, `Namespace/${other}@-`].sort(),
+    );
+    const summary = applyManifestConfirmation({ context: kc.getCurrentContext(), defaultNamespace: NS, source: 'x.yaml', items: seen });
+    assert.match(summary.detail, /Cluster-scoped \(outside any namespace\): /);
+    assert.ok(summary.detail.includes(`Namespace ${other}`) && summary.detail.includes('ClusterRole confirm-test-reader'), summary.detail);
+    assert.match(summary.detail, new RegExp(`Namespaces other than "${NS}": ${other}`));
+    await assert.rejects(kc.makeApiClient(k8s.CoreV1Api).readNamespace({ name: other }), (e: any) => e.code === 404, 'declined: nothing was applied');
+  });
+
+  it('Deploy Current Manifest refuses objects in kube-system unless allowed', async () => {
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: should-not-exist\n  namespace: kube-system\n`;
+    await assert.rejects(deployManifestText(kc, text, { defaultNamespace: NS }), (e: unknown) => e instanceof UserError && e.reason === 'Refused' && /refuses kube-system/.test(e.message));
+    await assert.rejects(kc.makeApiClient(k8s.CoreV1Api).readNamespacedConfigMap({ name: 'should-not-exist', namespace: 'kube-system' }), (e: any) => e.code === 404);
   });
 
   it('an unreachable cluster gives a specific message', async () => {

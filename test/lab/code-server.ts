@@ -83,6 +83,8 @@ export interface CodeServerOptions {
   vsix: string;
   workspace: string;
   settings: Record<string, unknown>;
+  /** Written to <workspace>/.vscode/settings.json: what a cloned repository could carry. */
+  workspaceSettings?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -102,27 +104,33 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   mkdirSync(opts.workspace, { recursive: true });
-  writeFileSync(
-    join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify(
-      {
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
-        'workbench.welcomePage.walkthroughs.openOnInstall': false,
-        'telemetry.telemetryLevel': 'off',
-        'extensions.autoUpdate': false,
-        'extensions.autoCheckUpdates': false,
-        'update.mode': 'none',
-        'security.workspace.trust.enabled': false,
-        'git.enabled': false,
-        'git.openRepositoryInParentFolders': 'never',
-        'workbench.colorTheme': 'Default Dark Modern',
-        ...opts.settings,
-      },
-      null,
-      2,
-    ),
+  if (opts.workspaceSettings) {
+    mkdirSync(join(opts.workspace, '.vscode'), { recursive: true });
+    writeFileSync(join(opts.workspace, '.vscode', 'settings.json'), JSON.stringify(opts.workspaceSettings, null, 2));
+  }
+  const settings = JSON.stringify(
+    {
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.welcomePage.walkthroughs.openOnInstall': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoUpdate': false,
+      'extensions.autoCheckUpdates': false,
+      'update.mode': 'none',
+      'security.workspace.trust.enabled': false,
+      'git.enabled': false,
+      'git.openRepositoryInParentFolders': 'never',
+      'workbench.colorTheme': 'Default Dark Modern',
+      ...opts.settings,
+    },
+    null,
+    2,
   );
+  // code-server's window is a remote one: machine-scoped settings (the extension's URLs, kubeconfig and
+  // guards) count from the server's Machine settings, so the same settings go there as well.
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), settings);
+  mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
+  writeFileSync(join(userDataDir, 'Machine', 'settings.json'), settings);
   const dirs = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
   const install = spawnSync(bin, [...dirs, '--install-extension', opts.vsix, '--force'], { encoding: 'utf8' });
   if (install.status !== 0) {

@@ -30,7 +30,7 @@ import type { ComponentState, LabComponent, LabContext } from './component.ts';
 import { cadvisorMetric, cadvisorPath, CADVISOR_METRIC_NAME } from './monitoring/cadvisor.ts';
 import { nodeTargets, prometheusConfig, recordingRules } from './monitoring/prometheus-config.ts';
 import { applyStack, deleteStack, PROMETHEUS_POD, PROMETHEUS_SERVICE, GRAFANA_SERVICE, STACK_NAMESPACE } from './monitoring/stack.ts';
-import { REPO_ROOT, cacheRoot, labHome, statePath } from './paths.ts';
+import { REPO_ROOT, cacheRoot, labHome, referenceDir, statePath } from './paths.ts';
 import { assertPortFree, freePort, httpReady, isAlive, startDaemon, stopPid, waitFor } from './proc.ts';
 
 export { PROMETHEUS_POD, PROMETHEUS_SERVICE, GRAFANA_SERVICE, STACK_NAMESPACE };
@@ -40,7 +40,7 @@ const execFileP = promisify(execFile);
 export const PROMETHEUS_BIN = process.env.SOCK_SHOP_LAB_PROMETHEUS_BIN || '/usr/bin/prometheus';
 export const PROMTOOL_BIN = process.env.SOCK_SHOP_LAB_PROMTOOL_BIN || '/usr/bin/promtool';
 export const NODE_EXPORTER_BIN = process.env.SOCK_SHOP_LAB_NODE_EXPORTER_BIN || '/usr/bin/prometheus-node-exporter';
-export const REFERENCE_DIR = process.env.SOCK_SHOP_LAB_REFERENCE || join(REPO_ROOT, '..', 'shared', 'reference');
+export const REFERENCE_DIR = referenceDir();
 export const RULE_FILES = ['kube-prometheus-rules-kubernetes.yaml', 'kube-prometheus-rules-node-exporter.yaml'];
 
 const DEFAULT_PORTS = { prometheus: 39090, nodeExporter: 39100, ksm: 38080 } as const;
@@ -157,7 +157,7 @@ function writeAtomic(file: string, body: string): void {
  */
 async function writeRules(file: string, log: (m: string) => void): Promise<{ count: number; dropped: string[] }> {
   const sources = RULE_FILES.map((f) => join(REFERENCE_DIR, f));
-  for (const s of sources) if (!existsSync(s)) throw new Error(`kube-prometheus rules not found: ${s} (set SOCK_SHOP_LAB_REFERENCE to the reference data dir)`);
+  for (const s of sources) if (!existsSync(s)) throw new Error(`kube-prometheus rules not found: ${s} (they ship in test/lab/reference; SOCK_SHOP_LAB_REFERENCE overrides the directory)`);
   const cacheDir = join(cacheRoot(), 'monitoring');
   mkdirSync(cacheDir, { recursive: true });
   const tool = existsSync(PROMTOOL_BIN) ? statSync(PROMTOOL_BIN) : undefined;

@@ -1,10 +1,31 @@
 // Where the lab keeps things: the versioned binary cache (shared by every checkout on the machine)
 // and the state directory of one lab (SOCK_SHOP_LAB_HOME, default <repo>/.lab).
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+/**
+ * Third-party data the lab and the tests read (DigitalOcean's OpenAPI spec, kube-prometheus dashboards and
+ * rules, the original Sock Shop manifest): test/lab/reference, see its README for origins and licence.
+ * SOCK_SHOP_LAB_REFERENCE points at another directory holding the same files.
+ */
+export function referenceDir(): string {
+  return resolve(process.env.SOCK_SHOP_LAB_REFERENCE || join(REPO_ROOT, 'test', 'lab', 'reference'));
+}
+
+/** A file of the reference data; fails with the path and the way to fix it when the file is missing. */
+export function referenceFile(name: string): string {
+  const file = join(referenceDir(), name);
+  if (!existsSync(file)) {
+    throw new Error(
+      `reference data missing: ${file} (it ships in test/lab/reference; SOCK_SHOP_LAB_REFERENCE overrides the directory)`,
+    );
+  }
+  return file;
+}
 
 /** Versions of everything the lab builds; each one is part of the cache key. */
 export const VERSIONS = {

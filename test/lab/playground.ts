@@ -43,6 +43,8 @@ export interface PlaygroundOptions {
   dir: string;
   /** Extra settings on top of the lab's. */
   settings?: Record<string, unknown>;
+  /** Settings in the workspace's .vscode/settings.json (the e2e suite puts hostile ones there). */
+  workspaceSettings?: Record<string, unknown>;
   vsix?: string;
 }
 
@@ -66,6 +68,7 @@ export async function startPlayground(lab: LabState, opts: PlaygroundOptions): P
       ...(digitalocean ? { 'sockShop.digitalocean.apiUrl': digitalocean.urls.api } : {}),
       ...opts.settings,
     },
+    workspaceSettings: opts.workspaceSettings,
     // The extension host must not pick up the machine's own kubeconfig.
     env: { KUBECONFIG: kubeconfig },
   });

@@ -275,6 +275,10 @@ describe('DigitalOcean client against a scripted loopback server', function () {
     await assert.rejects(client().account(), (err: DoApiError) => {
       assert.ok(!err.message.includes(TOKEN), err.message);
       assert.match(err.message, /\[redacted\]/);
+      // The API's own message field, kept for callers, is redacted the same way.
+      assert.ok(err.apiMessage && !err.apiMessage.includes(TOKEN), err.apiMessage);
+      assert.match(err.apiMessage!, /token \[redacted\] lacks scope; Authorization: Bearer \[redacted\]/);
+      assert.ok(!JSON.stringify({ ...err }).includes(TOKEN), 'no field of the error holds the token');
       return true;
     });
   });

@@ -235,6 +235,15 @@ describe('lab DigitalOcean fake over HTTP (no Prism)', () => {
       body: JSON.stringify(body),
     });
 
+  /** Polls cond every 10 ms for up to 10 s; fails naming what did not happen. */
+  async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!(await cond())) {
+      if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   before(async () => {
     fake = await startFake({ fakePort: 0, token, provisionMs: 200, deleteMs: 100, kubeconfig: '/nonexistent', home: '/nonexistent' }, cluster, () => undefined);
   });
@@ -264,7 +273,8 @@ describe('lab DigitalOcean fake over HTTP (no Prism)', () => {
     const created = await (await post('/v2/kubernetes/clusters', create)).json();
     const id = created.kubernetes_cluster.id;
     assert.equal((await get(`/v2/kubernetes/clusters/${id}/kubeconfig`)).status, 422);
-    await new Promise((r) => setTimeout(r, 250));
+    // Provisioning takes 200 ms on the fake's clock: poll for the state, not for a time.
+    await until(async () => (await get(`/v2/kubernetes/clusters/${id}`).then((x) => x.json())).kubernetes_cluster.status.state === 'running', 'the cluster is running');
     const kc = await get(`/v2/kubernetes/clusters/${id}/kubeconfig`);
     assert.equal(kc.headers.get('content-type'), 'application/yaml');
     const text = await kc.text();
@@ -275,7 +285,7 @@ describe('lab DigitalOcean fake over HTTP (no Prism)', () => {
     assert.equal(r.status, 200);
     const state = await (await fetch(`${fake.fakeUrl}/_lab/state`)).json();
     assert.equal(state.oneClicks.length, 1);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(async () => installs === 1, 'the 1-click install ran');
     assert.equal(installs, 1);
   });
 

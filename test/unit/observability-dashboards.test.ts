@@ -1,10 +1,11 @@
-// Every panel of the six kube-prometheus-stack dashboards in shared/reference: parsed, every target's
+// Every panel of the six kube-prometheus-stack dashboards in test/lab/reference: parsed, every target's
 // PromQL expanded with no `$` left, and every panel built into what the panel shows, with Grafana's
 // units. Prometheus answers are generated here from each query's own `by (...)` labels (pure functions
 // under test; the real Prometheus is exercised by the integration suite).
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { referenceDir } from '../lab/paths.ts';
 import {
   applyVariableRegex,
   DashboardError,
@@ -21,7 +22,7 @@ import {
 import { buildPanel, divideVectors, joinByField, normalizePromQL, sentQueries, splitDivision, planRefresh, seriesName, visiblePanels, type QueryOutcome, type TableData, type TimeseriesData, type StatData } from '../../src/core/observability/engine';
 import { formatValue } from '../../src/core/observability/units';
 
-const DIR = resolve(import.meta.dirname, '../../../shared/reference/grafana-dashboards');
+const DIR = join(referenceDir(), 'grafana-dashboards');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 const raw = (f: string) => JSON.parse(readFileSync(join(DIR, f), 'utf8'));
 

@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { referenceFile } from '../lab/paths.ts';
 import {
   buildSockShop,
   byTier,
@@ -38,12 +39,10 @@ describe('Sock Shop manifests', () => {
   });
 
   it('keeps the images, ports and env of the original, with mongo pinned to 4.4 for carts-db and orders-db', () => {
-    // The reference file sits beside the repository (../shared/reference); the images are repeated here
-    // so the check stands without it.
-    const ref = [join(process.cwd(), '..', 'shared', 'reference', 'sock-shop-complete-demo.yaml'), '/work/shared/reference/sock-shop-complete-demo.yaml'].find((f) => existsSync(f));
-    const original = ref
-      ? parseAllDocuments(readFileSync(ref, 'utf8')).map((d) => d.toJS()).filter((o) => o?.kind === 'Deployment')
-      : [];
+    // The original manifest ships in test/lab/reference; a missing file fails here (referenceFile throws).
+    const ref = referenceFile('sock-shop-complete-demo.yaml');
+    const original = parseAllDocuments(readFileSync(ref, 'utf8')).map((d) => d.toJS()).filter((o) => o?.kind === 'Deployment');
+    assert.equal(original.length, 14, 'the original manifest has 14 Deployments');
     const expectedImages: Record<string, string> = {
       carts: 'weaveworksdemos/carts:0.4.8', 'carts-db': 'mongo:4.4', catalogue: 'weaveworksdemos/catalogue:0.3.5',
       'catalogue-db': 'weaveworksdemos/catalogue-db:0.3.0', 'front-end': 'weaveworksdemos/front-end:0.3.12',
@@ -55,7 +54,7 @@ describe('Sock Shop manifests', () => {
     for (const d of of(def, 'Deployment')) {
       assert.equal(containers(d)[0].image, expectedImages[d.metadata.name], d.metadata.name);
       const orig = original.find((o) => o.metadata.name === d.metadata.name);
-      if (!orig) continue;
+      assert.ok(orig, `${d.metadata.name} is in the original manifest`);
       const oc = orig.spec.template.spec.containers;
       assert.deepEqual(
         containers(d).map((c) => (c.ports ?? []).map((p) => p.containerPort)),

@@ -52,7 +52,18 @@ export function mayHaveChaosProblems(text: string): boolean {
   return /kube-monkey|v1beta|cluster-admin|config\.toml/.test(text);
 }
 
+/** Documents larger than this (UTF-16 code units, ~1 MB) are not parsed for diagnostics on the extension host. */
+export const MAX_DIAGNOSTICS_CHARS = 1_000_000;
+
+/** Why a document is not checked (too large), or undefined when it is. */
+export function diagnosticsSkipReason(length: number): string | undefined {
+  return length > MAX_DIAGNOSTICS_CHARS
+    ? `${(length / 1_000_000).toFixed(1)} M characters, more than the ${MAX_DIAGNOSTICS_CHARS / 1_000_000} M that YAML diagnostics parse on the extension host`
+    : undefined;
+}
+
 export function chaosDiagnostics(text: string): ChaosDiagnostic[] {
+  if (diagnosticsSkipReason(text.length)) return [];
   if (!mayHaveChaosProblems(text)) return [];
   const lc = new LineCounter();
   let docs: Document.Parsed[];

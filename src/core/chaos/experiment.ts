@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { CancelledError, httpStatus, UserError } from '../errors';
 import { startLoad as defaultStartLoad, type LoadRun, type StartOptions } from '../load/engine';
-import { describeModel } from '../load/report';
+import { describeModel, redactTarget } from '../load/report';
 import type { LiveStats, LoadReport, LoadSpec } from '../load/types';
 import { clusterProblem } from '../sockshop/kube';
 import { ENABLED_VALUE, isKillMode, killValueProblem, LABEL, type KillMode } from './kubemonkey';
@@ -631,15 +631,12 @@ export function experimentMarkdown(r: ExperimentResult): string {
   return lines.join('\n');
 }
 
-/** Writes <dir>/.sockshop/reports/chaos-<timestamp>.md and .json; returns both paths. Header values that may hold credentials are redacted. */
+/** Writes <dir>/.sockshop/reports/chaos-<timestamp>.md and .json; returns both paths. Header values, cookies and URL credentials are redacted (redactTarget). */
 export async function saveExperimentReport(workspaceDir: string, r: ExperimentResult): Promise<{ markdown: string; json: string }> {
   const dir = join(workspaceDir, '.sockshop', 'reports');
   await mkdir(dir, { recursive: true });
   const stamp = r.startedAt.replace(/[:.]/g, '-');
-  const headers = r.spec.load?.target.headers;
-  const safe: ExperimentResult = headers
-    ? { ...r, spec: { ...r.spec, load: { ...r.spec.load!, target: { ...r.spec.load!.target, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, /authorization|token|cookie/i.test(k) ? '<redacted>' : v])) } } } }
-    : r;
+  const safe: ExperimentResult = r.spec.load ? { ...r, spec: { ...r.spec, load: { ...r.spec.load, target: redactTarget(r.spec.load.target) } } } : r;
   const markdown = join(dir, `chaos-${stamp}.md`);
   const json = join(dir, `chaos-${stamp}.json`);
   await writeFile(markdown, experimentMarkdown(safe));

@@ -322,8 +322,8 @@ export class DoHttp {
         r(`DigitalOcean rejected the token — sign in again ("Sock Shop: Sign in to DigitalOcean"). The API said: ${idMsg}`),
         'Unauthorized',
         status,
-        body.id,
-        body.message,
+        body.id && r(body.id),
+        body.message && r(body.message),
       );
     }
     if (status === 429) {
@@ -332,8 +332,8 @@ export class DoHttp {
         r(`DigitalOcean is rate limiting requests; could not ${what} after waiting ${secs} s (${stats?.rateLimited ?? 1} rate-limited answers). The API said: ${idMsg}. Try again in a minute.`),
         'RateLimited',
         status,
-        body.id,
-        body.message,
+        body.id && r(body.id),
+        body.message && r(body.message),
       );
     }
     if (body.prism && !body.id) {
@@ -342,12 +342,12 @@ export class DoHttp {
         'ContractViolation',
         status,
         undefined,
-        body.prism,
+        r(body.prism),
       );
     }
     const tries = stats && stats.attempts > 1 ? ` (after ${stats.attempts} attempts)` : '';
     const reason = status === 404 ? 'NotFound' : status === 403 ? 'Forbidden' : status >= 500 ? 'ServerError' : 'ApiError';
     const outcome = status >= 500 && opts.method.toUpperCase() === 'POST' ? ' The request may or may not have been carried out.' : '';
-    return new DoApiError(r(`DigitalOcean could not ${what}: ${idMsg}${tries}.${outcome}`), reason, status, body.id, body.message);
+    return new DoApiError(r(`DigitalOcean could not ${what}: ${idMsg}${tries}.${outcome}`), reason, status, body.id && r(body.id), body.message && r(body.message));
   }
 }

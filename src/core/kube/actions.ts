@@ -5,6 +5,7 @@ import { AppsV1Api, CoreV1Api, Log, PatchStrategy, setHeaderOptions, type KubeCo
 import { stringify } from 'yaml';
 import { httpStatus, kubeStatusMessage, UserError } from '../errors';
 import { kubeError } from './errors';
+import { assertNamespaceAllowed } from './guard';
 import { getJson } from './http';
 import { describeRef, type ObjectRef } from './refs';
 
@@ -21,12 +22,7 @@ export interface KillPodOptions {
 
 /** Refuses pods the user has not allowed us to touch. Exported for the confirmation step. */
 export function checkKillAllowed(namespace: string, opts: Pick<KillPodOptions, 'allowKubeSystem'>): void {
-  if (namespace === 'kube-system' && !opts.allowKubeSystem) {
-    throw new UserError(
-      'Pods in kube-system keep the cluster running, so Kill pod refuses them. Set "sockShop.allowKubeSystem" to true to allow it.',
-      'Refused',
-    );
-  }
+  assertNamespaceAllowed(namespace, 'Kill pod', opts);
 }
 
 export interface KillResult {
@@ -141,7 +137,8 @@ export function validateReplicas(value: string, max = 100): string | undefined {
   return undefined;
 }
 
-export async function scaleDeployment(kc: KubeConfig, namespace: string, name: string, replicas: number): Promise<void> {
+export async function scaleDeployment(kc: KubeConfig, namespace: string, name: string, replicas: number, opts: { allowKubeSystem?: boolean } = {}): Promise<void> {
+  assertNamespaceAllowed(namespace, 'Scale', opts);
   if (!Number.isInteger(replicas) || replicas < 0) throw new UserError(`Invalid replica count ${replicas}.`, 'Invalid');
   const api = kc.makeApiClient(AppsV1Api);
   try {
@@ -157,7 +154,8 @@ export async function scaleDeployment(kc: KubeConfig, namespace: string, name: s
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 /** `kubectl rollout restart`: stamps the pod template so the deployment rolls its pods. */
-export async function restartDeployment(kc: KubeConfig, namespace: string, name: string, now: Date = new Date()): Promise<string> {
+export async function restartDeployment(kc: KubeConfig, namespace: string, name: string, now: Date = new Date(), opts: { allowKubeSystem?: boolean } = {}): Promise<string> {
+  assertNamespaceAllowed(namespace, 'Restart', opts);
   const api = kc.makeApiClient(AppsV1Api);
   const stamp = now.toISOString();
   try {

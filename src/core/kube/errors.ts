@@ -32,6 +32,22 @@ function errnoOf(err: unknown): string | undefined {
   return undefined;
 }
 
+/** Causes of a 5xx that are the API server's own trouble (its storage, its timeouts), not the request's. */
+const SERVER_TROUBLE = /etcd|storage|rpc error|deadline exceeded|timeout|timed out|connection refused|no leader|leader changed|too many requests|service unavailable|unavailable/i;
+
+/**
+ * The cause, when a status says the API server itself is in trouble: 502/503/504 always; 500 when its
+ * message names storage or timeouts (a 500 can also be one object's problem, e.g. a server-side apply
+ * schema violation, which stays a per-object failure).
+ */
+export function apiServerTrouble(status: number | undefined, message: string | undefined): string | undefined {
+  if (status === undefined || status < 500) return undefined;
+  const cause = (message ?? '').split('\n')[0].trim().slice(0, 300);
+  if (status === 502 || status === 503 || status === 504) return cause || (status === 504 ? 'gateway timeout' : status === 503 ? 'service unavailable' : 'bad gateway');
+  if (status === 500 && SERVER_TROUBLE.test(cause)) return cause;
+  return undefined;
+}
+
 /**
  * Maps an error from a Kubernetes call to a UserError with a specific message, or returns the
  * error unchanged when it has nothing specific to say (e.g. cancellations, already UserErrors).
@@ -50,6 +66,16 @@ export function kubeError(err: unknown, ctx: KubeErrorContext): unknown {
   }
   const status = httpStatus(err);
   const statusMsg = kubeStatusMessage(err);
+  const trouble = apiServerTrouble(status, statusMsg);
+  if (trouble) {
+    const server = ctx.server ? ` at ${ctx.server}` : '';
+    return new UserError(
+      `The API server of context "${ctx.context}"${server} answered ${status}: ${trouble}. ` +
+        'The cluster itself is in trouble (not this request); retry when it recovers.',
+      'ApiServerError',
+      statusMsg,
+    );
+  }
   if (status === 401) {
     return new UserError(
       `The cluster rejected the credentials of context "${ctx.context}" (HTTP 401 Unauthorized): they are expired or invalid. ${refreshAdvice(ctx.context)}`,

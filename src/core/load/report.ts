@@ -1,8 +1,8 @@
 // Final load report as Markdown and JSON, and where it is saved in the workspace.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ClusterLoadOptions } from './cluster';
-import type { LiveStats, LoadModel, LoadReport } from './types';
+import type { LiveStats, LoadModel, LoadReport, TargetSpec } from './types';
 
 export function describeModel(m: LoadModel): string {
   switch (m.kind) {
@@ -64,12 +64,49 @@ export function reportMarkdown(r: LoadReport): string {
   return lines.join('\n') + '\n';
 }
 
-/** Redacts header values that may hold credentials before a spec is written to disk. */
+/** Header names whose values say nothing secret; every other header's value is redacted in saved reports. */
+const PLAIN_HEADERS = new Set(['accept', 'accept-encoding', 'accept-language', 'cache-control', 'connection', 'content-type', 'user-agent']);
+export const REDACTED = '<redacted>';
+
+/**
+ * A target as it may be written to disk: header values redacted (but for a few plain ones), cookie values
+ * redacted with their names kept, and any user name, password or query string taken out of the URL.
+ */
+export function redactTarget<T extends TargetSpec>(t: T): T {
+  const out: T = { ...t };
+  if (t.headers) out.headers = Object.fromEntries(Object.entries(t.headers).map(([k, v]) => [k, PLAIN_HEADERS.has(k.toLowerCase()) ? v : REDACTED]));
+  if (t.cookies) out.cookies = t.cookies.map((c) => `${c.split('=')[0].trim()}=${REDACTED}`);
+  try {
+    const u = new URL(t.url);
+    if (u.username || u.password || u.search) {
+      u.username = '';
+      u.password = '';
+      if (u.search) u.search = `?${REDACTED}`;
+      out.url = u.toString();
+    }
+  } catch {
+    /* not a URL: kept as it is */
+  }
+  return out;
+}
+
+/** The report as it may be written to disk (see redactTarget). */
 export function redactedReport(r: LoadReport): LoadReport {
-  const headers = r.spec.target.headers
-    ? Object.fromEntries(Object.entries(r.spec.target.headers).map(([k, v]) => [k, /authorization|token|cookie/i.test(k) ? '<redacted>' : v]))
-    : undefined;
-  return { ...r, spec: { ...r.spec, target: { ...r.spec.target, headers } } };
+  return { ...r, spec: { ...r.spec, target: redactTarget(r.spec.target) } };
+}
+
+/**
+ * True when `file` is a saved report under one of the workspace folders' .sockshop/reports (the only files
+ * the Load panel may open on a webview's request). Paths are resolved first, so `..` cannot climb out.
+ */
+export function reportPathAllowed(file: string, workspaceDirs: readonly string[]): boolean {
+  if (!isAbsolute(file) || !/\.(md|json)$/i.test(file)) return false;
+  const resolved = resolve(file);
+  return workspaceDirs.some((w) => {
+    const dir = resolve(w, '.sockshop', 'reports');
+    const rel = relative(dir, resolved);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) && !rel.includes(sep);
+  });
 }
 
 /** Writes <dir>/.sockshop/reports/load-<timestamp>.md and .json; returns both paths. */

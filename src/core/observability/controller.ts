@@ -87,7 +87,14 @@ export class MetricsController {
 
   /** Finds everything, renders once and starts the timer. */
   start(): Promise<void> {
-    this.started ??= this.doStart();
+    // A start that failed is not kept: the next start (the panel shown again, a refresh) tries again.
+    if (!this.started) {
+      const p = this.doStart();
+      this.started = p;
+      p.catch(() => {
+        if (this.started === p) this.started = undefined;
+      });
+    }
     return this.started;
   }
 

@@ -18,12 +18,23 @@ export interface GrafanaEndpoint {
   tunnel?: Tunnel;
 }
 
-/** The Grafana URL: a setting, else the LoadBalancer address, else a port-forward kept open by the caller. */
-export async function resolveGrafana(kc: KubeConfig | undefined, monitoring: MonitoringStatus | undefined, urlSetting?: string, log?: (m: string) => void): Promise<GrafanaEndpoint> {
+/**
+ * The Grafana URL: a setting, else the LoadBalancer address, else a port-forward kept open by the caller.
+ * With `forCredentials` (the extension itself will send the admin password), a port-forward is preferred
+ * to a load balancer, which DigitalOcean serves over plain http.
+ */
+export async function resolveGrafana(
+  kc: KubeConfig | undefined,
+  monitoring: MonitoringStatus | undefined,
+  urlSetting?: string,
+  log?: (m: string) => void,
+  opts: { forCredentials?: boolean } = {},
+): Promise<GrafanaEndpoint> {
   if (urlSetting) return { url: urlSetting.replace(/\/+$/, ''), via: 'the sockShop.grafana.url setting' };
   const g = monitoring?.grafana;
   if (!g) throw new UserError('No Grafana Service found (kube-prometheus-stack-grafana). Install the Monitoring Stack first.', 'NoGrafana');
-  if (g.type === 'LoadBalancer' && g.external) return { url: `http://${g.external}${g.port === 80 ? '' : `:${g.port}`}`, via: `load balancer of ${g.namespace}/${g.name}` };
+  const lb = g.type === 'LoadBalancer' && g.external ? { url: `http://${g.external}${g.port === 80 ? '' : `:${g.port}`}`, via: `load balancer of ${g.namespace}/${g.name}` } : undefined;
+  if (lb && !(opts.forCredentials && kc)) return lb;
   if (!kc) throw new UserError('No Kubernetes connection to port-forward Grafana through.', 'NoCluster');
   const tunnel = await openTunnel(kc, g, 0, log);
   return { url: tunnel.url, via: `port-forward to ${g.namespace}/${g.name} (kept open while the extension runs)`, tunnel };

@@ -197,8 +197,21 @@ export class Applier {
     return outcomes;
   }
 
+  /**
+   * Where each object would go, as apply() resolves it (discovery decides what is cluster-scoped; the
+   * namespace is defaulted), without changing anything. Objects of unknown kinds are left out: apply()
+   * reports them as failed.
+   */
+  async plan(objects: ApplyObject[], options: Pick<ApplyOptions, 'defaultNamespace' | 'signal'> = {}): Promise<{ kind: string; name: string; namespace?: string }[]> {
+    this.signal = options.signal;
+    const prepared = await this.prepare(objects, options);
+    return prepared
+      .filter((p) => !p.outcome)
+      .map(({ obj }) => ({ kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) }));
+  }
+
   /** Resolves each object's scope through discovery (namespace defaulted); unknown kinds fail here. */
-  private async prepare(group: ApplyObject[], options: ApplyOptions): Promise<Prepared[]> {
+  private async prepare(group: ApplyObject[], options: Pick<ApplyOptions, 'defaultNamespace' | 'signal'>): Promise<Prepared[]> {
     const prepared: Prepared[] = [];
     for (const original of group) {
       const obj = structuredClone(original);

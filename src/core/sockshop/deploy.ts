@@ -19,6 +19,7 @@ import {
   type SockShopOptions,
 } from './manifests';
 import { waitForRollout, type DeploymentProgress } from './rollout';
+import { assertNamespaceAllowed, type ManifestPlanItem } from '../kube/guard';
 
 export type DeployEvent =
   | { type: 'phase'; message: string }
@@ -162,7 +163,18 @@ export interface ManifestDeployResult {
 export async function deployManifestText(
   kc: KubeConfig,
   text: string,
-  options: { defaultNamespace?: string; force?: boolean; dryRun?: boolean; signal?: AbortSignal; onOutcome?: (o: ApplyOutcome) => void; source?: string } = {},
+  options: {
+    defaultNamespace?: string;
+    force?: boolean;
+    dryRun?: boolean;
+    signal?: AbortSignal;
+    onOutcome?: (o: ApplyOutcome) => void;
+    source?: string;
+    /** The sockShop.allowKubeSystem setting: without it, a manifest with objects in kube-system is refused. */
+    allowKubeSystem?: boolean;
+    /** Called with where every object would go, before anything is applied; rejecting stops the apply. */
+    confirm?: (items: ManifestPlanItem[]) => Promise<void>;
+  } = {},
 ): Promise<ManifestDeployResult> {
   const parsed = parseManifest(text);
   const errors = parsed.problems.filter((p) => p.severity === 'error');
@@ -182,6 +194,11 @@ export async function deployManifestText(
   const lineOf = new Map(parsed.objects.map((o) => [o.object, o.line]));
   const groups = groupForApply(parsed.objects.map((o) => o.object as ApplyObject));
   const applier = new Applier(kc);
+  if (options.confirm || !options.allowKubeSystem) {
+    const items = await applier.plan(groups.flat(), { defaultNamespace: options.defaultNamespace, signal: options.signal });
+    for (const i of items) assertNamespaceAllowed(i.namespace, `Deploy Current Manifest (${i.kind} ${i.name})`, options);
+    await options.confirm?.(items);
+  }
   const outcomes = await applier.apply(groups, {
     force: options.force ?? false,
     dryRun: options.dryRun,

@@ -26,9 +26,10 @@ export function contextOf(kc: KubeConfig): string {
  * or undefined when err is about one request only.
  */
 export function clusterProblem(err: unknown, kc: KubeConfig): UserError | undefined {
-  // Unreachable servers and rejected credentials read the same wherever they happen (src/core/kube).
+  // Unreachable servers, rejected credentials and an API server in trouble read the same wherever they
+  // happen (src/core/kube).
   const mapped = kubeError(err, { context: contextOf(kc), server: serverOf(kc) });
-  if (mapped instanceof UserError && (mapped.reason === 'Unreachable' || mapped.reason === 'ExpiredCredentials')) {
+  if (mapped instanceof UserError && (mapped.reason === 'Unreachable' || mapped.reason === 'ExpiredCredentials' || mapped.reason === 'ApiServerError')) {
     return mapped;
   }
   const msg = String((err as Error)?.message ?? '');

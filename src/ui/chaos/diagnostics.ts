@@ -1,7 +1,7 @@
 // Chaos diagnostics in every YAML editor: the checks of src/core/chaos/diagnostics.ts on open and (debounced)
 // on change, and their fixes as quick fixes.
 import * as vscode from 'vscode';
-import { chaosDiagnostics, type ChaosDiagnostic, type Fix, type Range } from '../../core/chaos/diagnostics';
+import { chaosDiagnostics, diagnosticsSkipReason, type ChaosDiagnostic, type Fix, type Range } from '../../core/chaos/diagnostics';
 import type { Registry } from '../registry';
 
 const SOURCE = 'sock-shop';
@@ -24,9 +24,19 @@ export function registerChaosDiagnostics(reg: Registry): void {
   const fixes = new WeakMap<vscode.Diagnostic, Fix>();
   const timers = new Map<string, NodeJS.Timeout>();
 
+  const skipped = new Set<string>();
   const check = (doc: vscode.TextDocument): void => {
     if (!isYaml(doc)) return;
-    const found = chaosDiagnostics(doc.getText());
+    const text = doc.getText();
+    const skip = diagnosticsSkipReason(text.length);
+    if (skip) {
+      collection.delete(doc.uri);
+      const key = doc.uri.toString();
+      if (!skipped.has(key)) reg.log.info(`diagnostics: skipped ${doc.uri.fsPath || key}: ${skip}`);
+      skipped.add(key);
+      return;
+    }
+    const found = chaosDiagnostics(text);
     collection.set(
       doc.uri,
       found.map((d) => {

@@ -26,15 +26,15 @@ import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { registerChaosDiagnostics } from './diagnostics';
 import { markStepDone } from '../walkthrough-steps';
+import { setting } from '../settings';
 
 export function register(reg: Registry): void {
   registerChaosDiagnostics(reg);
-  const config = () => vscode.workspace.getConfiguration('sockShop');
-  const namespace = () => config().get<string>('namespace') || 'sock-shop';
+  const namespace = () => setting('namespace');
   const guards = (): Guards => ({
-    namespaceAllowlist: config().get<string[]>('chaos.namespaceAllowlist') ?? ['sock-shop'],
-    maxPodsPerKill: config().get<number>('chaos.maxPodsPerKill') ?? 3,
-    maxDurationSeconds: config().get<number>('load.maxDurationSeconds') ?? 600,
+    namespaceAllowlist: setting('chaos.namespaceAllowlist'),
+    maxPodsPerKill: setting('chaos.maxPodsPerKill'),
+    maxDurationSeconds: setting('load.maxDurationSeconds'),
   });
   const channel = () => reg.service('chaos.output', () => vscode.window.createOutputChannel('Sock Shop Chaos'));
   const logsChannel = () => reg.service('chaos.kubeMonkeyLogs', () => vscode.window.createOutputChannel('kube-monkey'));
@@ -219,7 +219,7 @@ export function register(reg: Registry): void {
     } else {
       model = { kind: 'users', users: await askNumber('Users', 50, { integer: true, min: 1, max: 100_000 }), spawnRate: 10, waitSeconds: [1, 3], flow: 'index' };
     }
-    return { target: { url, timeoutMs: 10_000, cookies: [] }, model, maxRequests: config().get<number>('load.maxRequests') ?? 100_000, maxDurationSeconds: duration };
+    return { target: { url, timeoutMs: 10_000, cookies: [] }, model, maxRequests: setting('load.maxRequests'), maxDurationSeconds: duration };
   }
 
   reg.command('sockShop.startChaos', async () => {

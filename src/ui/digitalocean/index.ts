@@ -22,6 +22,7 @@ import type { Registry } from '../registry';
 import { doSession, type DoSession } from './session';
 import { DoTree, type DoNode } from './tree';
 import { markStepDone } from '../walkthrough-steps';
+import { setting, updateUserSetting } from '../settings';
 
 const DEFAULT_SIZE = 's-1vcpu-2gb';
 const DEFAULT_COUNT = 2;
@@ -64,8 +65,7 @@ async function targetCluster(client: DoClient, arg: unknown, purpose: string): P
 
 /** Asks where to save the kubeconfig: merged into the current kubeconfig file, or a file of its own. */
 async function pickKubeconfigTarget(region: string, name: string): Promise<KubeconfigTarget | undefined> {
-  const setting = vscode.workspace.getConfiguration('sockShop').get<string>('kubeconfigPath') ?? '';
-  const mergePath = setting.trim() || defaultKubeconfigPath();
+  const mergePath = setting('kubeconfigPath').trim() || defaultKubeconfigPath();
   const context = doContextName(region, name);
   const separate = join(homedir(), '.kube', `${context}.yaml`);
   const pick = await vscode.window.showQuickPick(
@@ -81,10 +81,9 @@ async function pickKubeconfigTarget(region: string, name: string): Promise<Kubec
 /** Points the Workloads view at the saved context. */
 async function switchTo(reg: Registry, saved: { path: string; context: string }, mode: KubeconfigTarget['mode']): Promise<void> {
   const kube = kubeSession(reg);
-  const cfg = vscode.workspace.getConfiguration('sockShop');
-  const current = (cfg.get<string>('kubeconfigPath') ?? '').trim();
+  const current = setting('kubeconfigPath').trim();
   const inUse = kube.files.includes(saved.path) || (!current && saved.path === defaultKubeconfigPath());
-  if (mode === 'separate' || !inUse) await cfg.update('kubeconfigPath', saved.path, vscode.ConfigurationTarget.Global);
+  if (mode === 'separate' || !inUse) await updateUserSetting('kubeconfigPath', saved.path);
   await kube.selectContext(saved.context);
   kube.reload();
 }
@@ -109,7 +108,7 @@ async function createClusterCommand(reg: Registry, session: DoSession, tree: DoT
   });
   if (name === undefined) return;
 
-  const defaultRegion = vscode.workspace.getConfiguration('sockShop').get<string>('digitalocean.region') || 'sgp1';
+  const defaultRegion = setting('digitalocean.region');
   const regionItems = options.regions
     .map((r) => ({ label: r.slug, description: r.name, picked: r.slug === defaultRegion }))
     .sort((a, b) => Number(b.picked) - Number(a.picked));
@@ -249,7 +248,7 @@ async function refreshCredentialsCommand(reg: Registry, session: DoSession, tree
       cluster = await targetCluster(client, arg, 'Refresh the credentials of a DOKS cluster');
     }
     const tracked = session.tracker.get(cluster.id);
-    const path = tracked?.kubeconfigPath ?? ((vscode.workspace.getConfiguration('sockShop').get<string>('kubeconfigPath') ?? '').trim() || defaultKubeconfigPath());
+    const path = tracked?.kubeconfigPath ?? (setting('kubeconfigPath').trim() || defaultKubeconfigPath());
     const saved = await refreshCredentials(client, cluster, { path, context: tracked?.context }, { tracker: session.tracker });
     kubeSession(reg).reload();
     tree.refresh();
@@ -283,7 +282,7 @@ async function destroyCommand(reg: Registry, session: DoSession, tree: DoTree, a
       const c = await targetCluster(client, undefined, 'Destroy a DOKS cluster');
       target = { id: c.id, name: c.name, region: c.region };
     }
-    const extraPaths = [((vscode.workspace.getConfiguration('sockShop').get<string>('kubeconfigPath') ?? '').trim() || defaultKubeconfigPath())];
+    const extraPaths = [setting('kubeconfigPath').trim() || defaultKubeconfigPath()];
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Destroy "${target.name}"`, cancellable: true },
       (progress, token) => {

@@ -8,6 +8,8 @@ import { ClusterTracker } from '../../core/digitalocean/tracker';
 import { CancelledError, UserError } from '../../core/errors';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
+import { setting } from '../settings';
+import { checkCredentialEndpoint } from '../../core/settings';
 
 const SECRET_KEY = 'sockShop.digitalocean.token';
 const KEY = 'digitalocean.session';
@@ -53,8 +55,15 @@ export class DoSession implements vscode.Disposable {
     this.changed.fire();
   }
 
+  /**
+   * The API endpoint the token is sent to: sockShop.digitalocean.apiUrl from user settings, https anywhere,
+   * http only to this machine (the lab). Anything else is refused before a request is made.
+   */
   endpoint(): string {
-    return vscode.workspace.getConfiguration('sockShop').get<string>('digitalocean.apiUrl') ?? '';
+    const raw = setting('digitalocean.apiUrl');
+    const check = checkCredentialEndpoint(raw, 'sockShop.digitalocean.apiUrl');
+    if (!check.ok) throw new UserError(`${check.message} The DigitalOcean token was not sent.`, 'UnsafeEndpoint');
+    return raw.trim();
   }
 
   async signedIn(): Promise<boolean> {

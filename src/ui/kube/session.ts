@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeconfigSource, loadKubeconfig, type LoadedKubeconfig } from '../../core/kube/kubeconfig';
 import type { Registry } from '../registry';
+import { setting, updateUserSetting } from '../settings';
 
 export interface KubeSession {
   /** The KubeConfig with the active context set. Throws a UserError when there is no usable kubeconfig. */
@@ -85,7 +86,7 @@ class Session implements KubeSession, vscode.Disposable {
   }
 
   async selectContext(name: string): Promise<void> {
-    await vscode.workspace.getConfiguration('sockShop').update('context', name, vscode.ConfigurationTarget.Global);
+    await updateUserSetting('context', name);
     // onDidChangeConfiguration reloads; make it immediate for the caller.
     this.reload();
   }
@@ -108,8 +109,8 @@ class Session implements KubeSession, vscode.Disposable {
     }
   }
 
-  private setting(key: string): string {
-    return vscode.workspace.getConfiguration('sockShop').get<string>(key) ?? '';
+  private setting(key: 'kubeconfigPath' | 'context'): string {
+    return setting(key);
   }
 
   private ensure(): void {

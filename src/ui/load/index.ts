@@ -7,14 +7,15 @@ import { runClusterLoad } from '../../core/load/cluster';
 import { startLoad, type LoadRun } from '../../core/load/engine';
 import { loadHtml } from '../../core/load/html';
 import { applyBounds, checkNumber, normalizeTarget, parseBetween, parseCookies } from '../../core/load/inputs';
-import { clusterReport, describeModel, saveReport } from '../../core/load/report';
+import { clusterReport, describeModel, reportPathAllowed, saveReport } from '../../core/load/report';
 import type { LiveStats, LoadModel, LoadReport, LoadSpec } from '../../core/load/types';
 import { makeNonce } from '../../core/webview-html';
 import { frontEndAddress, portForwardFrontEnd, type PortForwardHandle } from '../../core/sockshop/deploy';
-import { isWebviewMessage, type HostMessage, type RunInfo, type RunSummary } from '../../webview/load/contract';
+import { checkWebviewMessage, type HostMessage, type RunInfo, type RunSummary } from '../../webview/load/contract';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
+import { setting } from '../settings';
 
 const VIEW_TYPE = 'sockShop.load';
 
@@ -24,10 +25,9 @@ interface Active {
 }
 
 export function register(reg: Registry): void {
-  const config = () => vscode.workspace.getConfiguration('sockShop');
   const bounds = () => ({
-    maxRequests: config().get<number>('load.maxRequests') ?? 100_000,
-    maxDurationSeconds: config().get<number>('load.maxDurationSeconds') ?? 600,
+    maxRequests: setting('load.maxRequests'),
+    maxDurationSeconds: setting('load.maxDurationSeconds'),
   });
   let panel: vscode.WebviewPanel | undefined;
   let active: Active | undefined;
@@ -62,20 +62,35 @@ export function register(reg: Registry): void {
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', 'load.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', 'load.css')).toString(),
     });
-    const sub = webview.onDidReceiveMessage((m: unknown) => {
-      if (!isWebviewMessage(m)) return;
+    const sub = webview.onDidReceiveMessage((raw: unknown) => {
+      const checked = checkWebviewMessage(raw);
+      if (!checked.ok) {
+        reg.log.warn(`load panel: dropped a message: ${checked.error}`);
+        return;
+      }
+      const m = checked.value;
       if (m.type === 'ready') {
         webviewReady = true;
         for (const msg of pending.splice(0)) void webview.postMessage(msg);
       } else if (m.type === 'stop') active?.stop();
       else if (m.type === 'runAgain') void lastRunAgain?.();
-      else if (m.type === 'openReport') void vscode.window.showTextDocument(vscode.Uri.file(m.path));
+      else if (m.type === 'openReport') {
+        const dirs = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+        if (!reportPathAllowed(m.path, dirs)) reg.log.warn(`load panel: refused to open ${m.path}: only reports under .sockshop/reports open from the panel`);
+        else void openReport(m.path);
+      }
     });
     panel.onDidDispose(() => {
       sub.dispose();
       panel = undefined;
       pending.length = 0;
     });
+  }
+
+  /** A saved report, as a Markdown preview (its source when no preview is available), from every button alike. */
+  async function openReport(file: string): Promise<void> {
+    const uri = vscode.Uri.file(file);
+    await vscode.commands.executeCommand('markdown.showPreview', uri).then(undefined, () => vscode.window.showTextDocument(uri));
   }
 
   function workspaceDir(): string | undefined {
@@ -94,7 +109,7 @@ export function register(reg: Registry): void {
 
   /** The front-end URL: load balancer address if any, else an offer to port-forward, else typed in. */
   async function chooseTarget(): Promise<{ url: string; forward?: PortForwardHandle }> {
-    const namespace = config().get<string>('namespace') || 'sock-shop';
+    const namespace = setting('namespace');
     let suggestion = '';
     let note = '';
     let canForward = false;
@@ -242,7 +257,7 @@ export function register(reg: Registry): void {
       reg.log.info(`load: ${text}`);
       if (report.requests > 0) markStepDone(reg.context, 'loadRun');
       const choice = await vscode.window.showInformationMessage(text, ...(reportPath ? ['Open Report'] : []));
-      if (choice === 'Open Report' && reportPath) await vscode.window.showTextDocument(vscode.Uri.file(reportPath));
+      if (choice === 'Open Report' && reportPath) await openReport(reportPath);
     } catch (err) {
       post({ type: 'error', runId: id, message: (err as Error)?.message ?? String(err) });
       throw err;
@@ -286,7 +301,7 @@ export function register(reg: Registry): void {
   reg.command('sockShop.runLoadInCluster', async () => {
     if (active) throw new UserError('A load run is already in progress. Stop it first ("Sock Shop: Stop Load").', 'Busy');
     const b = bounds();
-    const namespace = config().get<string>('namespace') || 'sock-shop';
+    const namespace = setting('namespace');
     const kc = await kubeSession(reg).current();
     const host = normalizeTarget(await ask('Target as seen from inside the cluster (confirm the host)', `http://front-end.${namespace}`));
     const flowPick = await vscode.window.showQuickPick(

@@ -7,10 +7,12 @@ import { MetricsController } from '../../core/observability/controller';
 import { changeGrafanaPassword, DEFAULT_PASSWORDS, defaultGrafanaPassword, findWorkingPassword, GRAFANA_USER, resolveGrafana, type GrafanaEndpoint } from '../../core/observability/grafana';
 import { makeNonce, metricsHtml } from '../../core/observability/html';
 import { detectMonitoring, type GrafanaCredentials } from '../../core/observability/prometheus';
-import { DEFAULT_DASHBOARD_UID, isWebviewMessage, POD_DASHBOARD_UID, type HostMessage, type Settings } from '../../webview/metrics/contract';
+import { DEFAULT_DASHBOARD_UID, checkWebviewMessage, POD_DASHBOARD_UID, type HostMessage, type Settings } from '../../webview/metrics/contract';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
+import { setting } from '../settings';
+import { checkCredentialEndpoint } from '../../core/settings';
 
 const SECRET_KEY = 'sockShop.grafana.password';
 const VIEW_TYPE = 'sockShop.metrics';
@@ -23,24 +25,50 @@ interface OpenPanel {
 export function register(reg: Registry): void {
   const panels = new Map<string, OpenPanel>();
   let grafana: GrafanaEndpoint | undefined;
-  reg.context.subscriptions.push({ dispose: () => void grafana?.tunnel?.close() });
+  /** The endpoint the extension sends the admin password to: a port-forward rather than a plain-http load balancer. */
+  let grafanaForCredentials: GrafanaEndpoint | undefined;
+  reg.context.subscriptions.push({ dispose: () => (void grafana?.tunnel?.close(), void grafanaForCredentials?.tunnel?.close()) });
+  const unsafeReported = new Set<string>();
 
-  const config = () => vscode.workspace.getConfiguration('sockShop');
-
-  async function grafanaEndpoint(): Promise<GrafanaEndpoint> {
-    if (grafana) return grafana;
+  async function grafanaEndpoint(forCredentials = false): Promise<GrafanaEndpoint> {
+    const cached = forCredentials ? grafanaForCredentials : grafana;
+    if (cached) return cached;
     const kc = await kubeSession(reg).current();
     const monitoring = await detectMonitoring(kc);
-    grafana = await resolveGrafana(kc, monitoring, config().get<string>('grafana.url') || undefined, (m) => reg.log.info(m));
-    return grafana;
+    const ep = await resolveGrafana(kc, monitoring, setting('grafana.url') || undefined, (m) => reg.log.info(m), { forCredentials });
+    if (forCredentials) grafanaForCredentials = ep;
+    else grafana = ep;
+    return ep;
   }
 
-  /** Grafana credentials only when the user has set a password (they gave Grafana credentials). */
+  /**
+   * Grafana credentials for the metrics panel, only when the user has set a password, and only to an
+   * endpoint the password may go to without asking (https, or http on this machine).
+   */
   async function grafanaCredentials(): Promise<GrafanaCredentials | undefined> {
     const password = await reg.context.secrets.get(SECRET_KEY);
     if (!password) return undefined;
-    const url = config().get<string>('grafana.url') || grafana?.url;
-    return url ? { url, user: GRAFANA_USER, password } : undefined;
+    const url = setting('grafana.url') || grafanaForCredentials?.url;
+    if (!url) return undefined;
+    const check = checkCredentialEndpoint(url, 'sockShop.grafana.url');
+    if (!check.ok) {
+      if (!unsafeReported.has(url)) reg.log.warn(`metrics: not sending the Grafana password: ${check.message}`);
+      unsafeReported.add(url);
+      return undefined;
+    }
+    return { url, user: GRAFANA_USER, password };
+  }
+
+  /** Asks before the password would travel over plain http to another machine; throws CancelledError on no. */
+  async function assertPasswordMayGo(url: string): Promise<void> {
+    const check = checkCredentialEndpoint(url, 'Grafana\'s address');
+    if (check.ok) return;
+    const choice = await vscode.window.showWarningMessage(
+      `Send the Grafana admin password to ${url}?`,
+      { modal: true, detail: `${check.message} Leave sockShop.grafana.url empty to reach Grafana through a port-forward instead.` },
+      'Send Anyway',
+    );
+    if (choice !== 'Send Anyway') throw new CancelledError();
   }
 
   function open(key: string, title: string, initial: Partial<Settings>): void {
@@ -72,20 +100,22 @@ export function register(reg: Registry): void {
       {
         post: (msg: HostMessage) => void webview.postMessage(msg),
         kubeConfig: () => kubeSession(reg).current(),
-        prometheusUrl: () => config().get<string>('prometheus.url') || undefined,
+        prometheusUrl: () => setting('prometheus.url') || undefined,
         grafana: grafanaCredentials,
         log: (m) => reg.log.info(`metrics: ${m}`),
         installMonitoring: () => void vscode.commands.executeCommand('sockShop.installMonitoring'),
         openGrafana: () => void vscode.commands.executeCommand('sockShop.openGrafana'),
         openPodMetrics: (namespace, pod) => void vscode.commands.executeCommand('sockShop.openPodMetrics', { kind: 'Pod', name: pod, namespace }),
       },
-      { ...initial, refreshSeconds: config().get<number>('metrics.refreshSeconds') ?? 5 },
+      { ...initial, refreshSeconds: setting('metrics.refreshSeconds') },
     );
     const entry = { panel, controller };
     panels.set(key, entry);
     const subs: vscode.Disposable[] = [
-      webview.onDidReceiveMessage((m: unknown) => {
-        if (isWebviewMessage(m)) void controller.handle(m);
+      webview.onDidReceiveMessage((raw: unknown) => {
+        const checked = checkWebviewMessage(raw);
+        if (checked.ok) void controller.handle(checked.value);
+        else reg.log.warn(`metrics panel: dropped a message: ${checked.error}`);
       }),
       // Hidden panels stop polling; shown again they refresh at once.
       panel.onDidChangeViewState((e) => controller.setActive(e.webviewPanel.visible)),
@@ -102,7 +132,7 @@ export function register(reg: Registry): void {
   }
 
   reg.command('sockShop.openMetrics', () => {
-    const namespace = config().get<string>('namespace') || 'sock-shop';
+    const namespace = setting('namespace');
     open('namespace', 'Sock Shop Metrics', { dashboardUid: DEFAULT_DASHBOARD_UID, variables: { namespace } });
     markStepDone(reg.context, 'metricsOpened');
   });
@@ -110,7 +140,7 @@ export function register(reg: Registry): void {
   reg.command('sockShop.openPodMetrics', async (arg?: unknown) => {
     let ref = refOf(arg);
     if (!ref || ref.kind !== 'Pod') {
-      const namespace = config().get<string>('namespace') || 'sock-shop';
+      const namespace = setting('namespace');
       const kc = await kubeSession(reg).current();
       const { CoreV1Api } = await import('@kubernetes/client-node');
       const pods = (await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace })).items;
@@ -138,7 +168,8 @@ export function register(reg: Registry): void {
   });
 
   reg.command('sockShop.changeGrafanaPassword', async () => {
-    const ep = await grafanaEndpoint();
+    const ep = await grafanaEndpoint(true);
+    await assertPasswordMayGo(ep.url);
     const stored = await reg.context.secrets.get(SECRET_KEY);
     let current = await findWorkingPassword(ep.url, [stored, ...DEFAULT_PASSWORDS]);
     if (!current) {

@@ -3,7 +3,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { KubeConfig } from '@kubernetes/client-node';
-import { CancelledError, UserError } from '../../core/errors';
+import { CancelledError, describeError, UserError } from '../../core/errors';
+import { applyManifestConfirmation, assertCurrentContext, removeConfirmation } from '../../core/kube/guard';
+import { confirmModal } from '../guard';
 import { refOf } from '../../core/kube/refs';
 import type { ApplyOutcome } from '../../core/sockshop/apply';
 import { describeObject } from '../../core/sockshop/apply';
@@ -26,6 +28,7 @@ import { YamlSyntaxError, type YamlProblem } from '../../core/yaml/parse';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
+import { setting } from '../settings';
 
 const DIAGNOSTICS = 'sockShop.manifest';
 
@@ -83,7 +86,10 @@ export function register(reg: Registry): void {
     const headline = result.changed
       ? `Sock Shop is deployed to ${target.namespace}: all ${result.deployments?.length ?? 0} deployments are available.`
       : `Sock Shop in ${target.namespace}: no changes; all ${result.deployments?.length ?? 0} deployments are available.`;
-    void offerFrontEnd(reg, forwards, target.kc, target.namespace, address.url, `${headline} ${address.url ? `Front-end: ${address.url}` : address.note}`);
+    offerFrontEnd(reg, forwards, target.kc, target.namespace, address.url, `${headline} ${address.url ? `Front-end: ${address.url}` : address.note}`).catch((err) => {
+      reg.log.error(`Open Front-End: ${describeError(err)}`);
+      void vscode.window.showErrorMessage(`Could not open the front-end: ${describeError(err)}`);
+    });
   });
 
   reg.command('sockShop.verify', async () => {
@@ -136,12 +142,8 @@ export function register(reg: Registry): void {
     const target = await pickTarget(reg, 'Remove Sock Shop', { askContext: false, namespace: ref?.kind === 'Namespace' ? ref.name : undefined });
     if (!target) return;
     assertRemovable(target.namespace);
-    const ok = await vscode.window.showWarningMessage(
-      `Delete namespace ${target.namespace} and everything in it (context ${target.context})?`,
-      { modal: true, detail: 'All Sock Shop deployments, services and their data go with it. DigitalOcean removes the front-end load balancer too.' },
-      'Delete',
-    );
-    if (ok !== 'Delete') return;
+    assertCurrentContext(ref, target.context);
+    await confirmModal(removeConfirmation({ context: target.context, namespace: target.namespace }));
     await forwards.stop(target.namespace);
     const r = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Removing Sock Shop from ${target.namespace}`, cancellable: true },
@@ -158,6 +160,12 @@ export function register(reg: Registry): void {
     const document =
       uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : editor?.document;
     if (!document) throw new UserError('Open a YAML manifest in the editor first.', 'NoEditor');
+    if (!vscode.workspace.isTrusted) {
+      throw new UserError(
+        'Deploy Current Manifest is off in Restricted Mode: trust this workspace first (Manage Workspace Trust) to apply its files to a cluster.',
+        'Untrusted',
+      );
+    }
     const session = kubeSession(reg);
     const kc = await session.current();
     const namespace = configuredNamespace();
@@ -171,6 +179,9 @@ export function register(reg: Registry): void {
             defaultNamespace: namespace,
             force,
             source,
+            allowKubeSystem: setting('allowKubeSystem'),
+            // The take-over rerun applies what the user already confirmed.
+            confirm: force ? undefined : (items) => confirmModal(applyManifestConfirmation({ context: kc.getCurrentContext(), defaultNamespace: namespace, source, items })),
             signal: abortOn(token).signal,
             onOutcome: (o) => progress.report({ message: `${describeObject(o)}: ${o.status}` }),
           }),
@@ -215,7 +226,7 @@ export function register(reg: Registry): void {
 }
 
 function configuredNamespace(): string {
-  return vscode.workspace.getConfiguration('sockShop').get<string>('namespace') || 'sock-shop';
+  return setting('namespace');
 }
 
 function abortOn(token: vscode.CancellationToken): AbortController {

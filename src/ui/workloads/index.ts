@@ -19,6 +19,9 @@ import { describeRef, refOf, type ObjectRef, type RefKind } from '../../core/kub
 import type { Registry } from '../registry';
 import { kubeSession } from '../kube/session';
 import { WorkloadsTree } from './tree';
+import { confirmModal } from '../guard';
+import { assertCurrentContext, assertNamespaceAllowed, killPodConfirmation, restartConfirmation, scaleConfirmation } from '../../core/kube/guard';
+import { setting } from '../settings';
 
 export const DESCRIBE_SCHEME = 'sockshop-k8s';
 
@@ -53,24 +56,14 @@ export function register(reg: Registry): void {
   reg.command('sockShop.killPod', async (arg?: unknown) => {
     const ref = await target(arg, 'Pod', 'Kill pod');
     const ns = ref.namespace ?? 'default';
-    const cfg = vscode.workspace.getConfiguration('sockShop');
     const opts = {
-      gracePeriodSeconds: cfg.get<number | null>('killPod.gracePeriodSeconds') ?? undefined,
-      allowKubeSystem: cfg.get<boolean>('allowKubeSystem') ?? false,
+      gracePeriodSeconds: setting('killPod.gracePeriodSeconds') ?? undefined,
+      allowKubeSystem: setting('allowKubeSystem'),
     };
     checkKillAllowed(ns, opts);
-    const answer = await vscode.window.showWarningMessage(
-      `Kill pod "${ref.name}" in namespace "${ns}"?`,
-      {
-        modal: true,
-        detail:
-          `The pod is deleted${typeof opts.gracePeriodSeconds === 'number' ? ` with a ${opts.gracePeriodSeconds} s grace period` : ''}; ` +
-          'if a Deployment owns it, a replacement appears in the tree by itself.',
-      },
-      'Kill pod',
-    );
-    if (answer !== 'Kill pod') throw new CancelledError();
     const kc = await session.current();
+    assertCurrentContext(ref, kc.getCurrentContext());
+    await confirmModal(killPodConfirmation({ context: kc.getCurrentContext(), namespace: ns, pod: ref.name, gracePeriodSeconds: opts.gracePeriodSeconds }));
     const result = await killPod(kc, ns, ref.name, opts);
     reg.log.info(`kill pod: ${result.message}`);
     if (result.deleted) void vscode.window.setStatusBarMessage(`$(trash) ${result.message}`, 5000);
@@ -175,28 +168,38 @@ export function register(reg: Registry): void {
   reg.command('sockShop.scaleDeployment', async (arg?: unknown) => {
     const ref = await target(arg, 'Deployment', 'Scale');
     const ns = ref.namespace ?? 'default';
+    const allowKubeSystem = setting('allowKubeSystem');
+    assertNamespaceAllowed(ns, 'Scale', { allowKubeSystem });
+    const kc = await session.current();
+    assertCurrentContext(ref, kc.getCurrentContext());
     const node = tree.nodes('deployment').find((n) => n.ref?.name === ref.name && n.ref?.namespace === ns);
     const current = node?.description?.split(' ')[0]?.split('/')[1];
     const value = await vscode.window.showInputBox({
-      title: `Scale deployment ${ns}/${ref.name}`,
+      title: `Scale deployment ${ns}/${ref.name} (context ${kc.getCurrentContext()})`,
       prompt: 'Number of replicas',
       value: current ?? '1',
       validateInput: (v) => validateReplicas(v),
     });
     if (value === undefined) throw new CancelledError();
-    const kc = await session.current();
-    await scaleDeployment(kc, ns, ref.name, Number(value.trim()));
-    void vscode.window.setStatusBarMessage(`Scaled ${ns}/${ref.name} to ${value.trim()}`, 5000);
-    reg.log.info(`scale: ${ns}/${ref.name} -> ${value.trim()}`);
+    const to = Number(value.trim());
+    const from = current !== undefined && /^\d+$/.test(current) ? Number(current) : undefined;
+    if (from !== to) await confirmModal(scaleConfirmation({ context: kc.getCurrentContext(), namespace: ns, deployment: ref.name, from, to }));
+    await scaleDeployment(kc, ns, ref.name, to, { allowKubeSystem });
+    void vscode.window.setStatusBarMessage(`Scaled ${ns}/${ref.name} to ${to}`, 5000);
+    reg.log.info(`scale: ${ns}/${ref.name} -> ${to} (context ${kc.getCurrentContext()})`);
   });
 
   reg.command('sockShop.restartDeployment', async (arg?: unknown) => {
     const ref = await target(arg, 'Deployment', 'Restart');
     const ns = ref.namespace ?? 'default';
+    const allowKubeSystem = setting('allowKubeSystem');
+    assertNamespaceAllowed(ns, 'Restart', { allowKubeSystem });
     const kc = await session.current();
-    const stamp = await restartDeployment(kc, ns, ref.name);
+    assertCurrentContext(ref, kc.getCurrentContext());
+    await confirmModal(restartConfirmation({ context: kc.getCurrentContext(), namespace: ns, deployment: ref.name }));
+    const stamp = await restartDeployment(kc, ns, ref.name, new Date(), { allowKubeSystem });
     void vscode.window.setStatusBarMessage(`Restarting ${ns}/${ref.name} (rollout at ${stamp})`, 5000);
-    reg.log.info(`restart: ${ns}/${ref.name} restartedAt=${stamp}`);
+    reg.log.info(`restart: ${ns}/${ref.name} restartedAt=${stamp} (context ${kc.getCurrentContext()})`);
   });
 
   // ---- namespaces filter, log ----

@@ -8,6 +8,7 @@ import { UsagePoller } from '../../core/kube/usage';
 import { WorkloadWatcher, type WatcherChange } from '../../core/kube/watcher';
 import type { Registry } from '../registry';
 import { kubeSession, type KubeSession } from '../kube/session';
+import { setting } from '../settings';
 
 const ALL_NS_KEY = 'sockShop.allNamespaces';
 
@@ -70,7 +71,7 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   }
 
   get sockShopNamespace(): string {
-    return vscode.workspace.getConfiguration('sockShop').get<string>('namespace') || 'sock-shop';
+    return setting('namespace');
   }
 
   /** The newest model (undefined before the first list). */

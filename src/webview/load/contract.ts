@@ -3,6 +3,7 @@
 import type { EndpointStats, LiveStats } from '../../core/load/types';
 
 export type { EndpointStats, LiveStats };
+import { checkMessage, str, type Checked, type FieldCheck } from '../../shared/validate';
 
 /** What the panel shows about the run in progress. */
 export interface RunInfo {
@@ -38,11 +39,18 @@ export type HostMessage =
 
 export type WebviewMessage = { type: 'ready' } | { type: 'stop' } | { type: 'openReport'; path: string } | { type: 'runAgain' };
 
-export function isWebviewMessage(m: unknown): m is WebviewMessage {
-  const t = (m as { type?: unknown } | undefined)?.type;
-  if (t === 'openReport') return typeof (m as { path?: unknown }).path === 'string';
-  return t === 'ready' || t === 'stop' || t === 'runAgain';
+const REQUESTS: Record<WebviewMessage['type'], Record<string, FieldCheck>> = {
+  ready: {},
+  stop: {},
+  runAgain: {},
+  openReport: { path: str({ max: 4096 }) },
+};
+
+/** The message, checked against the contract. Where a report path may point is the host's rule (reportPathAllowed). */
+export function checkWebviewMessage(m: unknown): Checked<WebviewMessage> {
+  return checkMessage<WebviewMessage>(m, REQUESTS);
 }
+
 
 /** What the webview keeps across reloads (getState/setState). */
 export interface WebviewSavedState {

@@ -6,6 +6,7 @@ import type { NodeTop, PodTop } from '../../core/observability/top';
 import type { AccessPath } from '../../core/observability/prometheus';
 
 export type { PanelData, NodeTop, PodTop };
+import { bool, checkMessage, int, num, str, strOrList, type Checked, type FieldCheck } from '../../shared/validate';
 
 export const TIME_RANGES = ['5m', '15m', '1h', '6h'] as const;
 export type TimeRange = (typeof TIME_RANGES)[number];
@@ -151,6 +152,24 @@ export const POD_DASHBOARD_UID = '6581e46e4e5c7ba40a07646395ef7b23';
 export const DEFAULT_DASHBOARD_TITLE = 'Kubernetes / Compute Resources / Namespace (Pods)';
 export const POD_DASHBOARD_TITLE = 'Kubernetes / Compute Resources / Pod';
 
-export function isWebviewMessage(m: unknown): m is WebviewMessage {
-  return !!m && typeof m === 'object' && typeof (m as { type?: unknown }).type === 'string' && typeof (m as { requestId?: unknown }).requestId === 'number';
+const K8S_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+/** What every webview request may carry, field by field (types and ranges); see src/shared/validate.ts. */
+const REQUESTS: Record<WebviewRequest['type'], Record<string, FieldCheck>> = {
+  ready: {},
+  setRange: { range: str({ oneOf: TIME_RANGES }) },
+  setRefresh: { seconds: int(0, 3600) },
+  setVariable: { name: str({ max: 100, pattern: /^[A-Za-z_][A-Za-z0-9_]*$/ }), value: strOrList({ max: 512, maxItems: 500 }) },
+  selectDashboard: { uid: str({ max: 100, pattern: /^[A-Za-z0-9_-]+$/ }) },
+  toggleRow: { rowId: int(0, 1_000_000), collapsed: bool },
+  refresh: {},
+  installMonitoring: {},
+  openGrafana: {},
+  openPodMetrics: { namespace: str({ max: 63, pattern: K8S_NAME }), pod: str({ max: 253, pattern: K8S_NAME }) },
+  rendered: { ms: num(0, 600_000) },
+};
+
+/** The message, checked against the contract (unknown types, missing, extra and out-of-range fields fail). */
+export function checkWebviewMessage(m: unknown): Checked<WebviewMessage> {
+  return checkMessage<WebviewMessage>(m, REQUESTS, { requestId: int(0, Number.MAX_SAFE_INTEGER) });
 }
+

@@ -12,7 +12,7 @@
 //   prismStartMs  how long Prism took to answer its first request
 //
 // Ports: 18480 (front), 18481 (Prism), 18482 (fake) when free, else free ports; SOCK_SHOP_LAB_DO_PORT=N pins N, N+1, N+2.
-// Spec: SOCK_SHOP_DO_SPEC, default <repo>/../shared/reference/digitalocean-openapi.yaml. Prism gets that
+// Spec: SOCK_SHOP_DO_SPEC, default test/lab/reference/digitalocean-openapi.yaml (see referenceDir()). Prism gets that
 // file with its `paths` narrowed to the families the fake serves (every component schema kept, so
 // each served operation is validated exactly as in the full file): Prism starts in ~6 s on it
 // instead of ~10-28 s on all 445 paths. A path outside them gets Prism's 404 NO_PATH_MATCHED_ERROR.
@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { join, resolve } from 'node:path';
 import YAML from 'yaml';
 import type { ComponentState, LabComponent } from '../component';
-import { REPO_ROOT } from '../paths';
+import { REPO_ROOT, referenceDir } from '../paths';
 import { assertPortFree, freePort, isAlive, startDaemon, stopPid, waitFor } from '../proc';
 import type { FakeConfig } from './server';
 
@@ -31,7 +31,7 @@ import type { FakeConfig } from './server';
 export const LAB_DO_TOKEN = `dop_v1_${createHash('sha256').update('sock-shop-lab digitalocean').digest('hex')}`;
 
 export function specPath(): string {
-  return resolve(process.env.SOCK_SHOP_DO_SPEC || join(REPO_ROOT, '..', 'shared', 'reference', 'digitalocean-openapi.yaml'));
+  return resolve(process.env.SOCK_SHOP_DO_SPEC || join(referenceDir(), 'digitalocean-openapi.yaml'));
 }
 
 function envInt(name: string, fallback: number): number {
@@ -112,8 +112,8 @@ export const digitaloceanComponent: LabComponent = {
     const spec = specPath();
     if (!existsSync(spec))
       throw new Error(
-        `DigitalOcean's OpenAPI spec is missing at ${spec}: the lab expects the shared reference data beside the ` +
-          'repository (../shared/reference) or its path in SOCK_SHOP_DO_SPEC.',
+        `DigitalOcean's OpenAPI spec is missing at ${spec}: it ships in test/lab/reference ` +
+          '(SOCK_SHOP_DO_SPEC or SOCK_SHOP_LAB_REFERENCE point elsewhere).',
       );
     if (!existsSync(PRISM_CLI)) throw new Error(`Prism is not installed (${PRISM_CLI} is missing): run \`npm ci\`.`);
     const ports = await choosePorts(ctx.log);

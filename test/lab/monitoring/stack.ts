@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { addPortForward } from '../cluster.ts';
-import { REPO_ROOT } from '../paths.ts';
+import { REPO_ROOT, referenceDir } from '../paths.ts';
 
 export const STACK_NAMESPACE = 'kube-prometheus-stack';
 export const METRICS_SERVER_NAMESPACE = 'metrics-server';
@@ -20,9 +20,8 @@ export const PROMETHEUS_SERVICE = `${RELEASE}-prometheus`;
 export const GRAFANA_SERVICE = `${RELEASE}-grafana`;
 /** The Prometheus pod the operator creates for the StatefulSet `prometheus-<release>-prometheus`. */
 export const PROMETHEUS_POD = `prometheus-${RELEASE}-prometheus-0`;
-/** The dashboards kube-prometheus-stack ships (reference data next to the repository). */
-export const DASHBOARDS_DIR =
-  process.env.SOCK_SHOP_LAB_DASHBOARDS || join(REPO_ROOT, '..', 'shared', 'reference', 'grafana-dashboards');
+/** The dashboards kube-prometheus-stack ships (test/lab/reference/grafana-dashboards). */
+export const DASHBOARDS_DIR = process.env.SOCK_SHOP_LAB_DASHBOARDS || join(referenceDir(), 'grafana-dashboards');
 
 const FIELD_MANAGER = 'sock-shop-lab';
 // Image tags below are illustrative (kwok pulls nothing); the Prometheus one matches the lab's real
