@@ -2,11 +2,102 @@
 // `message` as is. Anything else is turned into a message by describeError, which knows the shapes of
 // @kubernetes/client-node's ApiException, Node's network errors and cancellation.
 
+/** Why a UserError was thrown: one name per kind of failure, so callers can tell them apart by type. */
+export type UserErrorReason =
+  | 'ApiError'
+  | 'ApiServerError'
+  | 'ApplyFailed'
+  | 'BadInput'
+  | 'BadKubeMonkeyConfig'
+  | 'BadKubeMonkeyLabels'
+  | 'BadKubeMonkeyManifests'
+  | 'BadKubeconfig'
+  | 'BadLoadSpec'
+  | 'BadResponse'
+  | 'BadSetting'
+  | 'BadTarget'
+  | 'Busy'
+  | 'ChaosRefused'
+  | 'ClusterDeleted'
+  | 'ClusterErrored'
+  | 'ClusterGone'
+  | 'ContractViolation'
+  | 'CreateFailed'
+  | 'DoClientError'
+  | 'Empty'
+  | 'ExpiredCredentials'
+  | 'Forbidden'
+  | 'GrafanaError'
+  | 'GrafanaUnauthorized'
+  | 'GrafanaUnreachable'
+  | 'InstallFailed'
+  | 'Invalid'
+  | 'InvalidCount'
+  | 'InvalidCredentials'
+  | 'InvalidKubeconfig'
+  | 'InvalidName'
+  | 'InvalidNamespace'
+  | 'InvalidYaml'
+  | 'KubeconfigUnreadable'
+  | 'KubeconfigUnwritable'
+  | 'MetricsFailed'
+  | 'MetricsMissing'
+  | 'MetricsNotReady'
+  | 'Mismatch'
+  | 'NameTaken'
+  | 'NoCluster'
+  | 'NoClusters'
+  | 'NoContext'
+  | 'NoDashboard'
+  | 'NoEditor'
+  | 'NoGrafana'
+  | 'NoKubeconfig'
+  | 'NoLogs'
+  | 'NoPod'
+  | 'NoSelector'
+  | 'NotFound'
+  | 'NotReady'
+  | 'NotRunning'
+  | 'NotSignedIn'
+  | 'OutcomeUnknown'
+  | 'PatchFailed'
+  | 'PollFailed'
+  | 'PollTimeout'
+  | 'PrometheusUnreachable'
+  | 'Protected'
+  | 'RateLimited'
+  | 'Refused'
+  | 'Rejected'
+  | 'RolloutTimeout'
+  | 'ServerError'
+  | 'StaleItem'
+  | 'Terminating'
+  | 'Timeout'
+  | 'Tls'
+  | 'Unauthorized'
+  | 'UnknownContext'
+  | 'UnknownRegion'
+  | 'UnknownSize'
+  | 'UnknownVersion'
+  | 'Unreachable'
+  | 'UnsafeEndpoint'
+  | 'Untrusted'
+  | 'UserError'
+  | 'WeakPassword'
+  | 'WrongKind'
+  /** An HTTP status from the API server with nothing more specific to say. */
+  | `Http${number}`;
+
 export class UserError extends Error {
+  /** True when err is a UserError, and (given reasons) one of those reasons. */
+  static is(err: unknown, ...reasons: UserErrorReason[]): err is UserError {
+    return err instanceof UserError && (reasons.length === 0 || reasons.includes(err.reason));
+  }
+
   constructor(
     message: string,
     /** A short machine-readable reason (e.g. 'Unreachable', 'Forbidden', 'ExpiredCredentials'). */
-    readonly reason: string = 'UserError',
+    readonly reason: UserErrorReason = 'UserError',
     /** Extra detail for the log, never shown in the notification. */
     readonly detail?: string,
   ) {

@@ -2,6 +2,7 @@
 // A feature lives in src/ui/<feature>/ and exports `register(reg: Registry)`; src/ui/main.ts lists them.
 import * as vscode from 'vscode';
 import { describeError, isCancellation, UserError } from '../core/errors';
+import type { CommandId } from './command-ids';
 
 export type CommandHandler = (...args: any[]) => unknown;
 
@@ -37,7 +38,7 @@ export class Registry {
    * Registers a command implementation. Errors are shown once, specifically, and logged;
    * cancellations are silent.
    */
-  command(id: string, handler: CommandHandler): void {
+  command(id: CommandId, handler: CommandHandler): void {
     if (this.commands.has(id)) throw new Error(`command ${id} registered twice`);
     this.commands.set(id, async (...args: unknown[]) => {
       try {

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { deploySockShop } from '../../src/core/sockshop/deploy';
 import { removeSockShop } from '../../src/core/sockshop/remove';
-import { waitForRollout } from '../../src/core/sockshop/rollout';
+import { waitForRollout } from '../../src/core/kube/rollout';
 import { binaryPaths } from '../lab/build.ts';
 import { labUp } from '../lab/lab.ts';
 import type { ClusterState } from '../lab/cluster.ts';

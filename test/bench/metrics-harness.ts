@@ -7,9 +7,9 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeNonce, metricsHtml } from '../../src/core/observability/html';
+import { makeNonce, metricsHtml } from '../../src/ui/metrics/html';
 import type { MetricsController } from '../../src/core/observability/controller';
-import type { HostMessage } from '../../src/webview/metrics/contract';
+import type { HostMessage } from '../../src/shared/contracts/metrics';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 

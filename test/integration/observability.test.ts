@@ -18,7 +18,7 @@ import { labInfo } from './hooks.ts';
 import { MetricsController } from '../../src/core/observability/controller';
 import { detectMonitoring, kubeTransport, resolvePrometheus, type AccessPath } from '../../src/core/observability/prometheus';
 import { fetchTop, parseQuantity } from '../../src/core/observability/top';
-import type { HostMessage } from '../../src/webview/metrics/contract';
+import type { HostMessage } from '../../src/shared/contracts/metrics';
 import type { TableData, TimeseriesData } from '../../src/core/observability/engine';
 import { until as untilEvery } from './support.ts';
 

@@ -14,7 +14,7 @@ import * as k8s from '@kubernetes/client-node';
 import { CancelledError, UserError } from '../../src/core/errors';
 import { applyManifestConfirmation } from '../../src/core/kube/guard';
 import { ApplyFailedError, deployManifestText, deploySockShop, frontEndAddress, summarize, type DeployEvent } from '../../src/core/sockshop/deploy';
-import { waitForRollout, RolloutTimeoutError } from '../../src/core/sockshop/rollout';
+import { waitForRollout, RolloutTimeoutError } from '../../src/core/kube/rollout';
 import { verifySockShop, formatChecklist } from '../../src/core/sockshop/verify';
 import { removeSockShop } from '../../src/core/sockshop/remove';
 import { YamlSyntaxError } from '../../src/core/yaml/parse';

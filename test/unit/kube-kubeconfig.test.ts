@@ -247,7 +247,7 @@ describe('Kubernetes error mapping', () => {
   it('leaves errors it knows nothing about alone', () => {
     const plain = new Error('boom');
     assert.equal(kubeError(plain, { context: 'c' }), plain);
-    const already = new UserError('specific', 'X');
+    const already = new UserError('specific', 'Invalid');
     assert.equal(kubeError(already, ctx), already);
   });
 });

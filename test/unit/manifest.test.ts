@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { COMMAND_IDS } from '../../src/ui/command-ids';
 
 const root = join(import.meta.dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -68,5 +69,9 @@ describe('command registry', () => {
 
   it('contributes every implemented command', () => {
     for (const id of implemented) assert.ok(contributed.includes(id), `${id} is implemented but not in package.json`);
+  });
+
+  it('types command ids with exactly the contributed list (src/ui/command-ids.ts)', () => {
+    assert.deepEqual([...COMMAND_IDS], contributed);
   });
 });

@@ -1,7 +1,7 @@
 // The metrics webview's HTML: strict CSP with one nonce, no unsafe-inline/unsafe-eval, assets only from
 // the webview's resource origin, and the toolkit's csp-nonce meta.
 import assert from 'node:assert/strict';
-import { csp, makeNonce, metricsHtml } from '../../src/core/observability/html';
+import { csp, makeNonce, metricsHtml } from '../../src/ui/metrics/html';
 
 describe('observability: webview HTML and CSP', () => {
   const nonce = makeNonce();

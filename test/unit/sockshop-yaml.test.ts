@@ -2,11 +2,11 @@
 import { strict as assert } from 'node:assert';
 import { parseManifest, parseYamlDocuments, YamlSyntaxError } from '../../src/core/yaml/parse';
 import { countOutcomes, describeOutcomes, frontEndAddressOf, outcomeLine } from '../../src/core/sockshop/deploy';
-import { changedByApply, groupForApply, unknownKindMessage } from '../../src/core/sockshop/apply';
-import { deploymentProgress, formatProgress } from '../../src/core/sockshop/rollout';
+import { changedByApply, groupForApply, unknownKindMessage } from '../../src/core/kube/apply';
+import { deploymentProgress, formatProgress } from '../../src/core/kube/rollout';
 import { formatChecklist } from '../../src/core/sockshop/verify';
 import { assertRemovable } from '../../src/core/sockshop/remove';
-import { age, table } from '../../src/core/sockshop/kube';
+import { age, table } from '../../src/core/kube/format';
 
 const GOOD = `apiVersion: v1
 kind: Namespace
@@ -129,7 +129,7 @@ describe('deploy helpers', () => {
     assert.equal(table(['NAME', 'AGE'], [['pod/a', '1s'], ['pod/longer', '2m']]), 'NAME         AGE\npod/a        1s\npod/longer   2m');
     assert.equal(age(new Date(Date.now() - 3 * 3600_000)), '3h');
     assert.equal(age(new Date(Date.now() - 90 * 60_000)), '90m');
-    assert.equal(age(new Date(Date.now() - 50 * 3600_000)), '2d');
+    assert.equal(age(new Date(Date.now() - 50 * 3600_000)), '2d2h'); // kubectl's HumanDuration, one age() for tree and tables
   });
 
   it('refuses to remove the namespaces the cluster needs', () => {

@@ -23,8 +23,8 @@ import {
 } from '../../src/core/kube/guard';
 import { redactTarget, reportPathAllowed, saveReport } from '../../src/core/load/report';
 import { checkCredentialEndpoint, isLoopbackHost, MACHINE_SETTINGS, resolveSetting, SETTINGS, type SettingKey } from '../../src/core/settings';
-import { checkWebviewMessage as checkLoad } from '../../src/webview/load/contract';
-import { checkWebviewMessage as checkMetrics } from '../../src/webview/metrics/contract';
+import { checkWebviewMessage as checkLoad } from '../../src/shared/contracts/load';
+import { checkWebviewMessage as checkMetrics } from '../../src/shared/contracts/metrics';
 import { REPO_ROOT } from '../lab/paths.ts';
 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
@@ -320,5 +320,15 @@ describe('self-contained: the tree reads nothing outside itself', () => {
     }
     assert.match(readme, /Apache-2\.0/);
     assert.match(readFileSync(join(dir, 'LICENSE-Apache-2.0.txt'), 'utf8'), /Apache License\s+Version 2\.0/);
+  });
+});
+
+describe('typed error reasons', () => {
+  it('UserError.is tells errors apart by reason', () => {
+    const e = new UserError('x', 'StaleItem');
+    assert.ok(UserError.is(e));
+    assert.ok(UserError.is(e, 'StaleItem', 'Refused'));
+    assert.ok(!UserError.is(e, 'Refused'));
+    assert.ok(!UserError.is(new Error('x')));
   });
 });

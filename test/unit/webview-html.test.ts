@@ -1,8 +1,8 @@
 // Both webview panels are served in the same strict page: one nonce'd script, one stylesheet, nothing inline.
 import assert from 'node:assert/strict';
-import { loadHtml } from '../../src/core/load/html';
-import { metricsHtml } from '../../src/core/observability/html';
-import { csp, makeNonce } from '../../src/core/webview-html';
+import { loadHtml } from '../../src/ui/load/html';
+import { metricsHtml } from '../../src/ui/metrics/html';
+import { csp, makeNonce } from '../../src/ui/webview/page';
 
 describe('webview pages', () => {
   const src = 'https://file+.vscode-resource.vscode-cdn.net';

@@ -5,7 +5,7 @@
 //  - the install objects: ConfigMap, apps/v1 Deployment, its own ServiceAccount and a least-privilege Role per
 //    namespace it may act in (get/list deployments, statefulsets, daemonsets; list/delete pods; nothing else).
 import { UserError } from '../errors';
-import type { KubeObject } from '../sockshop/manifests';
+import type { KubeObject } from '../kube/objects';
 
 export const LABEL = {
   enabled: 'kube-monkey/enabled',

@@ -6,7 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AxiosError, AxiosInstance, AxiosResponse } from 'axios';
 import { modules } from 'dots-wrapper';
 import { sleep } from '../async';
-import { CancelledError, UserError } from '../errors';
+import { CancelledError, UserError, type UserErrorReason } from '../errors';
 import { DEFAULT_RETRY_POLICY, decideRetry, type Failure, type RetryPolicy } from './retry';
 
 export const DEFAULT_ENDPOINT = 'https://api.digitalocean.com/v2';
@@ -22,7 +22,7 @@ export const silentLogger: DoLogger = { info() {}, warn() {} };
 export class DoApiError extends UserError {
   constructor(
     message: string,
-    reason: string,
+    reason: UserErrorReason,
     readonly status?: number,
     readonly apiId?: string,
     readonly apiMessage?: string,

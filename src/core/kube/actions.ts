@@ -8,6 +8,7 @@ import { kubeError } from './errors';
 import { assertNamespaceAllowed } from './guard';
 import { getJson } from './http';
 import { describeRef, type ObjectRef } from './refs';
+import { apiClient } from './client';
 
 function errCtx(kc: KubeConfig, action: string) {
   return { context: kc.getCurrentContext(), server: kc.getCurrentCluster()?.server, user: kc.getCurrentUser()?.name, action };
@@ -33,7 +34,7 @@ export interface KillResult {
 
 export async function killPod(kc: KubeConfig, namespace: string, name: string, opts: KillPodOptions = {}): Promise<KillResult> {
   checkKillAllowed(namespace, opts);
-  const api = kc.makeApiClient(CoreV1Api);
+  const api = apiClient(kc, CoreV1Api);
   const grace = opts.gracePeriodSeconds;
   try {
     await api.deleteNamespacedPod({
@@ -140,7 +141,7 @@ export function validateReplicas(value: string, max = 100): string | undefined {
 export async function scaleDeployment(kc: KubeConfig, namespace: string, name: string, replicas: number, opts: { allowKubeSystem?: boolean } = {}): Promise<void> {
   assertNamespaceAllowed(namespace, 'Scale', opts);
   if (!Number.isInteger(replicas) || replicas < 0) throw new UserError(`Invalid replica count ${replicas}.`, 'Invalid');
-  const api = kc.makeApiClient(AppsV1Api);
+  const api = apiClient(kc, AppsV1Api);
   try {
     await api.patchNamespacedDeploymentScale(
       { name, namespace, body: { spec: { replicas } } },
@@ -156,7 +157,7 @@ export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 /** `kubectl rollout restart`: stamps the pod template so the deployment rolls its pods. */
 export async function restartDeployment(kc: KubeConfig, namespace: string, name: string, now: Date = new Date(), opts: { allowKubeSystem?: boolean } = {}): Promise<string> {
   assertNamespaceAllowed(namespace, 'Restart', opts);
-  const api = kc.makeApiClient(AppsV1Api);
+  const api = apiClient(kc, AppsV1Api);
   const stamp = now.toISOString();
   try {
     await api.patchNamespacedDeployment(

@@ -1,5 +1,6 @@
 // Turning errors from the Kubernetes API into specific messages for users.
 import { CancelledError, httpStatus, isCancellation, kubeStatusMessage, networkCode, networkWords, UserError } from '../errors';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { refreshAdvice } from './kubeconfig';
 
 export interface KubeErrorContext {
@@ -99,4 +100,37 @@ export function kubeError(err: unknown, ctx: KubeErrorContext): unknown {
     );
   }
   return err;
+}
+
+function serverOf(kc: KubeConfig): string {
+  return kc.getCurrentCluster()?.server ?? '(no cluster in the kubeconfig)';
+}
+
+/**
+ * A UserError for failures that are about the cluster as a whole (unreachable, credentials),
+ * or undefined when err is about one request only.
+ */
+export function clusterProblem(err: unknown, kc: KubeConfig): UserError | undefined {
+  // Unreachable servers, rejected credentials and an API server in trouble read the same wherever they
+  // happen (src/core/kube).
+  const mapped = kubeError(err, { context: (kc.getCurrentContext() || '(no context)'), server: serverOf(kc) });
+  if (mapped instanceof UserError && (mapped.reason === 'Unreachable' || mapped.reason === 'ExpiredCredentials' || mapped.reason === 'ApiServerError')) {
+    return mapped;
+  }
+  const msg = String((err as Error)?.message ?? '');
+  if (/self[- ]signed|certificate|CERT_|UNABLE_TO_VERIFY/i.test(msg)) {
+    return new UserError(`TLS to ${serverOf(kc)} failed: ${msg}`, 'Tls');
+  }
+  return undefined;
+}
+
+/** One-line description of an API error for one object. */
+export function objectErrorMessage(err: unknown): string {
+  const status = httpStatus(err);
+  let msg = kubeStatusMessage(err) ?? (err as Error)?.message ?? String(err);
+  // Server-side apply reports schema violations (a string where a number goes, an unknown field) as
+  // "failed to create typed patch object (ns/name; group/version, Kind=K): .spec.replicas: ...",
+  // with HTTP 500; the object is already named by the caller, the field path is what matters.
+  msg = msg.replace(/^failed to create typed patch object \([^)]*\): /, 'invalid: ');
+  return status ? `${msg} (HTTP ${status})` : msg;
 }

@@ -1,21 +1,81 @@
-// A plain JSON GET against the API server with the kubeconfig's TLS and auth (tokens, exec
-// plugins, client certificates) applied by client-node. Lists go through here rather than the
-// generated clients because those turn every object into class instances with Date fields — slow
-// for thousands of pods and different from what watch events carry (plain JSON).
+// Raw HTTP to the API server, for what the generated clients do badly: plain JSON lists (the generated
+// clients turn every object into class instances with Date fields — slow for thousands of pods and unlike
+// what watch events carry), the service proxy (Prometheus, a Locust master) and the metrics API. TLS and
+// auth (tokens, exec plugins, client certificates) are applied by client-node; connections are kept alive
+// per KubeConfig, so a 5 s refresh does not pay a TLS handshake per request. The one KubeHttpError.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeStatusMessage, UserError } from '../errors';
+
+export interface HttpResponse {
+  status: number;
+  body: string;
+}
+/** GETs a path (with query string) relative to a base; rejects on network errors and timeouts. */
+export type HttpGet = (pathAndQuery: string, signal: AbortSignal) => Promise<HttpResponse>;
 
 /** An HTTP error shaped like client-node's ApiException (code + body) so error mapping treats both alike. */
 export class KubeHttpError extends Error {
   constructor(
     readonly code: number,
     readonly body: string,
+    method: string,
     path: string,
   ) {
-    super(`HTTP ${code} for GET ${path}`);
+    super(`${kubeStatusMessage({ body }) ?? `HTTP ${code}`} (${method} ${path})`);
     this.name = 'KubeHttpError';
   }
+}
+
+export interface KubeRequest {
+  method?: 'GET' | 'POST';
+  /** Path on the API server, with its query string (e.g. /api/v1/pods?limit=500). */
+  path: string;
+  headers?: Record<string, string | number>;
+  body?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+const agents = new WeakMap<KubeConfig, { http: http.Agent; https: https.Agent }>();
+
+function joinUrl(base: string, path: string): string {
+  return base.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
+}
+
+/** One request to the current cluster's API server; resolves with any status (see getJson for errors). */
+export async function kubeRequest(kc: KubeConfig, req: KubeRequest): Promise<HttpResponse> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new UserError('The kubeconfig has no current cluster: select a context first.', 'NoCluster');
+  const server = new URL(cluster.server);
+  const url = new URL(server.pathname === '/' ? req.path : joinUrl(server.pathname, req.path), server);
+  const opts: https.RequestOptions = { method: req.method ?? 'GET', headers: { Accept: 'application/json', ...req.headers } };
+  await kc.applyToHTTPSOptions(opts);
+  let pool = agents.get(kc);
+  if (!pool) {
+    pool = {
+      http: new http.Agent({ keepAlive: true, maxSockets: 6 }),
+      https: new https.Agent({ keepAlive: true, maxSockets: 6, ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername }),
+    };
+    agents.set(kc, pool);
+  }
+  // applyToHTTPSOptions hands out a fresh agent each call; keep ours unless a proxy is configured.
+  if (!cluster.proxyUrl) opts.agent = url.protocol === 'http:' ? pool.http : pool.https;
+  else if (url.protocol === 'http:') delete opts.agent; // an https agent cannot carry plain http
+  const mod = url.protocol === 'http:' ? http : https;
+  const what = `${opts.method} ${req.path.split('?')[0]}`;
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const r = mod.request(url, { ...opts, signal: req.signal, timeout: req.timeoutMs ?? 60_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    r.on('timeout', () => r.destroy(Object.assign(new Error(`${what} timed out`), { code: 'ETIMEDOUT' })));
+    r.on('error', reject);
+    r.end(req.body);
+  });
 }
 
 export interface GetOptions {
@@ -23,39 +83,16 @@ export interface GetOptions {
   timeoutMs?: number;
 }
 
+/** GET path as JSON; a status of 300 or more rejects with KubeHttpError. */
 export async function getJson<T>(kc: KubeConfig, path: string, opts: GetOptions = {}): Promise<T> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('No active cluster in the kubeconfig');
-  const url = new URL(cluster.server.replace(/\/+$/, '') + path);
-  const reqOpts: https.RequestOptions = {
-    method: 'GET',
-    headers: { Accept: 'application/json' },
-  };
-  await kc.applyToHTTPSOptions(reqOpts);
-  const mod = url.protocol === 'http:' ? http : https;
-  if (url.protocol === 'http:') delete reqOpts.agent; // an https agent cannot carry plain http
-  return new Promise<T>((resolve, reject) => {
-    const req = mod.request(url, { ...reqOpts, signal: opts.signal, timeout: opts.timeoutMs ?? 60_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 0) >= 300) {
-          reject(new KubeHttpError(res.statusCode ?? 0, text, path));
-          return;
-        }
-        try {
-          resolve(JSON.parse(text) as T);
-        } catch (err) {
-          reject(err);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`GET ${path} timed out`), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-    req.end();
-  });
+  const res = await kubeRequest(kc, { path, signal: opts.signal, timeoutMs: opts.timeoutMs });
+  if (res.status >= 300) throw new KubeHttpError(res.status, res.body, 'GET', path);
+  return JSON.parse(res.body) as T;
+}
+
+/** GETs relative to basePath on the API server (e.g. a service proxy path) with the kubeconfig's credentials. */
+export function kubeTransport(kc: KubeConfig, basePath: string): HttpGet {
+  return (pathAndQuery, signal) => kubeRequest(kc, { path: joinUrl(basePath, pathAndQuery), signal });
 }
 
 interface ListPage<T> {

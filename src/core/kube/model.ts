@@ -2,6 +2,7 @@
 // Built from plain Kubernetes objects (as the API returns them in JSON), so it is testable without a
 // cluster and without VS Code. The UI maps TreeNode to vscode.TreeItem one to one.
 import type { ObjectRef } from './refs';
+import { formatCpu, formatMemory, kubeAge, parseCpu, parseMemory, toMs } from './format';
 
 // ---- the parts of Kubernetes objects the tree reads (plain JSON; timestamps may be strings or Dates) ----
 
@@ -285,7 +286,7 @@ const deploymentNodeCache = new WeakMap<object, { key: string; node: TreeNode }>
 
 function deploymentNode(input: TreeInput, d: KDeployment, nsPods: LabelIndex): TreeNode {
   const pods = podsOfDeployment(d, nsPods);
-  const a = age(d.metadata?.creationTimestamp, input.now);
+  const a = kubeAge(d.metadata?.creationTimestamp, input.now);
   // Same deployment object, same pod objects (by resourceVersion), same age: same node.
   let key = `${input.context}|${a}`;
   for (const p of pods) key += `|${p.metadata?.name}@${p.metadata?.resourceVersion}`;
@@ -402,7 +403,7 @@ function podNode(input: TreeInput, p: KPod): TreeNode {
   const ns = p.metadata?.namespace ?? '';
   let created = createdCache.get(p);
   if (created === undefined) createdCache.set(p, (created = toMs(p.metadata?.creationTimestamp) ?? NaN));
-  const a = Number.isNaN(created) ? undefined : age(created, input.now);
+  const a = Number.isNaN(created) ? undefined : kubeAge(created, input.now);
   const use = input.usage?.get(`${ns}/${name}`);
   const key = `${input.context}|${a}|${use ? `${use.cpuMilli}|${use.memoryBytes}` : ''}`;
   const cached = podNodeCache.get(p);
@@ -506,83 +507,10 @@ function serviceNode(input: TreeInput, s: KService): TreeNode {
 
 // ---- formatting ----
 
-function toMs(t: Time | number): number | undefined {
-  if (typeof t === 'number') return t;
-  if (!t) return undefined;
-  const ms = t instanceof Date ? t.getTime() : Date.parse(t);
-  return Number.isFinite(ms) ? ms : undefined;
-}
-
-/** Age as kubectl prints it (approximately): 45s, 5m30s, 42m, 5h12m, 3d4h, 120d. */
-export function age(t: Time | number, now: Date): string | undefined {
-  const ms = toMs(t);
-  if (ms === undefined) return undefined;
-  const s = Math.max(0, Math.floor((now.getTime() - ms) / 1000));
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 10) return s % 60 ? `${m}m${s % 60}s` : `${m}m`;
-  if (m < 180) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 8) return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
-  if (h < 48) return `${h}h`;
-  const d = Math.floor(h / 24);
-  if (d < 8) return h % 24 ? `${d}d${h % 24}h` : `${d}d`;
-  return `${d}d`;
-}
-
-export function formatCpu(milli: number): string {
-  return milli >= 1000 ? `${(milli / 1000).toFixed(milli >= 10_000 ? 0 : 2)}` : `${Math.round(milli)}m`;
-}
-
-export function formatMemory(bytes: number): string {
-  const mi = bytes / (1024 * 1024);
-  if (mi >= 1024) return `${(mi / 1024).toFixed(1)}Gi`;
-  return `${Math.round(mi)}Mi`;
-}
-
-/** Parses Kubernetes CPU quantities ("250m", "1", "12345n", "5u") to millicores. */
-export function parseCpu(q: string): number {
-  const m = /^([0-9.]+)([numk]?)$/.exec(q.trim());
-  if (!m) return NaN;
-  const v = Number(m[1]);
-  switch (m[2]) {
-    case 'n':
-      return v / 1e6;
-    case 'u':
-      return v / 1e3;
-    case 'm':
-      return v;
-    case 'k':
-      return v * 1e6;
-    default:
-      return v * 1000;
-  }
-}
-
-/** Parses Kubernetes memory quantities ("128Mi", "1Gi", "1000k", "123456") to bytes. */
-export function parseMemory(q: string): number {
-  const m = /^([0-9.]+)(Ki|Mi|Gi|Ti|Pi|Ei|k|K|M|G|T|P|E|m)?$/.exec(q.trim());
-  if (!m) return NaN;
-  const v = Number(m[1]);
-  const mult: Record<string, number> = {
-    '': 1,
-    m: 1e-3,
-    k: 1e3,
-    K: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    P: 1e15,
-    E: 1e18,
-    Ki: 1024,
-    Mi: 1024 ** 2,
-    Gi: 1024 ** 3,
-    Ti: 1024 ** 4,
-    Pi: 1024 ** 5,
-    Ei: 1024 ** 6,
-  };
-  return v * mult[m[2] ?? ''];
-}
+// Ages, CPU and memory are written the way kubectl writes them: src/core/kube/format.ts.
+export { formatCpu, formatMemory, parseCpu, parseMemory };
+/** Age of a tree row, as kubectl prints it (undefined when unknown). */
+export const age = kubeAge;
 
 /** Finds a node by id in a tree (depth first). */
 export function findNode(root: TreeNode, id: string): TreeNode | undefined {

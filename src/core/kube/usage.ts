@@ -1,7 +1,8 @@
 // Pod CPU and memory from the metrics API (metrics.k8s.io, served by metrics-server), polled while
 // someone is looking. Optional: when the API is absent the tree simply shows no usage.
 import { Metrics, type KubeConfig, type PodMetricsList } from '@kubernetes/client-node';
-import { parseCpu, parseMemory, type PodUsage } from './model';
+import { parseCpu, parseMemory } from './format';
+import type { PodUsage } from './model';
 
 export function usageFromMetrics(list: Pick<PodMetricsList, 'items'>): PodUsage {
   const usage: PodUsage = new Map();

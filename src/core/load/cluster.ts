@@ -1,13 +1,13 @@
 // Distributed load from inside the cluster: a Locust master and N workers (official image), the locustfile in
 // a ConfigMap, started through the master's web API once every worker has connected, observed through the
 // apiserver's service proxy (GET /stats/requests), and removed afterwards.
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1ConfigMap, type V1Deployment, type V1Service } from '@kubernetes/client-node';
 import { CancelledError, UserError } from '../errors';
 import { FLOWS } from './flows';
 import { mapLocustStats, pollLocust, type LocustStatsJson } from './locust-stats';
 import type { FlowName, LiveStats } from './types';
+import { apiClient } from '../kube/client';
+import { kubeRequest } from '../kube/http';
 
 export const LOCUST_IMAGE = 'locustio/locust:2.20.0';
 export const LOCUST_NAME = 'sockshop-locust';
@@ -19,8 +19,6 @@ export interface LocustfileOptions {
   flow: FlowName;
   waitSeconds: [number, number];
 }
-
-const py = (s: string): string => JSON.stringify(s);
 
 /** The locustfile for a built-in flow (Locust 2.x). */
 export function buildLocustfile(o: LocustfileOptions): string {
@@ -218,8 +216,8 @@ export function buildClusterManifests(o: ClusterLoadOptions): ClusterLoadManifes
 
 /** Creates (or, with dryRun, validates server-side) the cluster run's objects. */
 export async function createClusterLoad(kc: KubeConfig, m: ClusterLoadManifests, dryRun = false): Promise<void> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
+  const core = apiClient(kc, CoreV1Api);
+  const apps = apiClient(kc, AppsV1Api);
   const namespace = m.master.metadata!.namespace!;
   const dr = dryRun ? 'All' : undefined;
   await core.createNamespacedConfigMap({ namespace, body: m.configMap, dryRun: dr });
@@ -232,8 +230,8 @@ const is404 = (err: unknown): boolean => (err as { code?: number })?.code === 40
 
 /** Deletes everything a cluster run created (missing objects are fine). */
 export async function removeClusterLoad(kc: KubeConfig, namespace: string): Promise<void> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
+  const core = apiClient(kc, CoreV1Api);
+  const apps = apiClient(kc, AppsV1Api);
   const steps = [
     () => apps.deleteNamespacedDeployment({ name: `${LOCUST_NAME}-worker`, namespace, propagationPolicy: 'Background' }),
     () => apps.deleteNamespacedDeployment({ name: `${LOCUST_NAME}-master`, namespace, propagationPolicy: 'Background' }),
@@ -257,34 +255,16 @@ export async function masterRequest(
   path: string,
   form?: Record<string, string>,
 ): Promise<string> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new UserError('The kubeconfig has no active cluster.', 'NoCluster');
-  const url = new URL(
-    `${cluster.server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${LOCUST_NAME}-master:${WEB_PORT}/proxy${path}`,
-  );
   const body = form ? new URLSearchParams(form).toString() : undefined;
-  const opts: https.RequestOptions = {
+  const res = await kubeRequest(kc, {
     method,
+    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${LOCUST_NAME}-master:${WEB_PORT}/proxy${path}`,
     headers: body ? { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) } : {},
-  };
-  await kc.applyToHTTPSOptions(opts);
-  const mod = url.protocol === 'http:' ? http : https;
-  if (url.protocol === 'http:') delete opts.agent;
-  return new Promise((resolve, reject) => {
-    const req = mod.request(url, { ...opts, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 0) >= 300) reject(Object.assign(new Error(`Locust master answered ${res.statusCode} for ${method} ${path}`), { code: res.statusCode, body: text }));
-        else resolve(text);
-      });
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`${method} ${path} timed out`), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-    req.end(body);
+    body,
+    timeoutMs: 10_000,
   });
+  if (res.status >= 300) throw Object.assign(new Error(`Locust master answered ${res.status} for ${method} ${path}`), { code: res.status, body: res.body });
+  return res.body;
 }
 
 export interface ClusterRunHooks {

@@ -22,7 +22,7 @@ import {
   type Settings,
   type TopState,
   type WebviewMessage,
-} from '../../webview/metrics/contract';
+} from '../../shared/contracts/metrics';
 
 export interface ControllerDeps {
   post(msg: HostMessage): void;

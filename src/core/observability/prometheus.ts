@@ -7,16 +7,13 @@
 // resolvePrometheus tries them in that order and reports which one works.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as net from 'node:net';
-import { CoreV1Api, KubeConfig, PortForward, ApiregistrationV1Api, type V1Service } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, ApiregistrationV1Api, type V1Service } from '@kubernetes/client-node';
 import { describeError, httpStatus, UserError } from '../errors';
+import { kubeTransport, type HttpGet, type HttpResponse } from '../kube/http';
+import { openTunnel, podForService, type ServiceEndpoint, type Tunnel } from '../kube/portforward';
+import { apiClient } from '../kube/client';
 
-export interface HttpResponse {
-  status: number;
-  body: string;
-}
-/** GETs a path (with query string) relative to a base; rejects on network errors and timeouts. */
-export type HttpGet = (pathAndQuery: string, signal: AbortSignal) => Promise<HttpResponse>;
+export type { HttpGet, HttpResponse };
 
 export class PrometheusError extends Error {
   constructor(
@@ -147,43 +144,8 @@ export function urlTransport(base: string, headers?: Record<string, string>, com
   return (pathAndQuery, signal) => once(pathAndQuery, signal, false);
 }
 
-const agents = new WeakMap<KubeConfig, { http: http.Agent; https: https.Agent }>();
-
-/**
- * GET through the Kubernetes apiserver with the kubeconfig's credentials (service proxy, raw paths).
- * Connections are kept alive per KubeConfig, so a refresh does not pay a TLS handshake per request.
- */
-export function kubeTransport(kc: KubeConfig, basePath: string): HttpGet {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new UserError('The kubeconfig has no current cluster.', 'NoCluster');
-  const server = new URL(cluster.server);
-  let pool = agents.get(kc);
-  return async (pathAndQuery, signal) => {
-    const url = new URL(joinUrl(server.pathname === '/' ? basePath : joinUrl(server.pathname, basePath), pathAndQuery), server);
-    const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
-    await kc.applyToHTTPSOptions(opts);
-    if (!pool) {
-      pool = {
-        http: new http.Agent({ keepAlive: true, maxSockets: 6 }),
-        https: new https.Agent({ keepAlive: true, maxSockets: 6, ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername }),
-      };
-      agents.set(kc, pool);
-    }
-    // applyToHTTPSOptions hands out a fresh agent each call; keep ours unless a proxy is configured.
-    if (!cluster.proxyUrl) opts.agent = url.protocol === 'http:' ? pool.http : pool.https;
-    return new Promise<HttpResponse>((resolve, reject) => {
-      const mod = url.protocol === 'http:' ? http : https;
-      const req = mod.request(url, { ...opts, signal }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  };
-}
+// kubeTransport (GETs through the API server) lives with the rest of the raw API access in src/core/kube/http.ts.
+export { kubeTransport };
 
 export function serviceProxyPath(namespace: string, service: string, port: number | string): string {
   return `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(service)}:${port}/proxy/`;
@@ -194,17 +156,6 @@ export function serviceProxyPath(namespace: string, service: string, port: numbe
 
 export const STACK_NAMESPACES = ['kube-prometheus-stack', 'prometheus-operator'];
 
-export interface ServiceEndpoint {
-  namespace: string;
-  name: string;
-  port: number;
-  /** The pod-side port (resolved from a named targetPort when possible). */
-  targetPort: number | string;
-  selector: Record<string, string>;
-  type: string;
-  /** LoadBalancer ingress IP or hostname, if any. */
-  external?: string;
-}
 
 export interface MonitoringStatus {
   /** Namespace of the Monitoring Stack, when found. */
@@ -233,7 +184,7 @@ function endpointOf(svc: V1Service, wantPort: number | undefined): ServiceEndpoi
 /** Whether the metrics API (metrics-server) is registered and Available. */
 export async function metricsApiStatus(kc: KubeConfig): Promise<{ available: boolean; message: string }> {
   try {
-    const api = kc.makeApiClient(ApiregistrationV1Api);
+    const api = apiClient(kc, ApiregistrationV1Api);
     const svc = await api.readAPIService({ name: 'v1beta1.metrics.k8s.io' });
     const cond = svc.status?.conditions?.find((c) => c.type === 'Available');
     if (cond?.status === 'True') return { available: true, message: 'metrics-server is available' };
@@ -246,7 +197,7 @@ export async function metricsApiStatus(kc: KubeConfig): Promise<{ available: boo
 
 /** Finds the Monitoring Stack's namespace, Prometheus and Grafana Services, and metrics-server. */
 export async function detectMonitoring(kc: KubeConfig): Promise<MonitoringStatus> {
-  const core = kc.makeApiClient(CoreV1Api);
+  const core = apiClient(kc, CoreV1Api);
   const metricsServer = await metricsApiStatus(kc);
   for (const ns of STACK_NAMESPACES) {
     let services: V1Service[];
@@ -271,84 +222,8 @@ export async function detectMonitoring(kc: KubeConfig): Promise<MonitoringStatus
   return { metricsServer };
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Port-forward kept alive on a loopback port
-
-export interface Tunnel {
-  /** http://127.0.0.1:<port> */
-  url: string;
-  port: number;
-  /** The pod currently forwarded to. */
-  pod(): string | undefined;
-  close(): Promise<void>;
-}
-
-/** Finds a Running, Ready pod behind a Service and the numeric container port its targetPort names. */
-export async function podForService(kc: KubeConfig, ep: ServiceEndpoint): Promise<{ pod: string; port: number }> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const selector = Object.entries(ep.selector).map(([k, v]) => `${k}=${v}`).join(',');
-  if (!selector) throw new UserError(`Service ${ep.namespace}/${ep.name} has no selector to find its pod by.`, 'NoSelector');
-  const pods = (await core.listNamespacedPod({ namespace: ep.namespace, labelSelector: selector })).items;
-  const running = pods.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
-  const ready = running.find((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ?? running[0];
-  if (!ready?.metadata?.name) throw new UserError(`No running pod behind Service ${ep.namespace}/${ep.name}.`, 'NoPod');
-  let port = typeof ep.targetPort === 'number' ? ep.targetPort : Number(ep.targetPort);
-  if (!Number.isFinite(port)) {
-    const named = ready.spec?.containers.flatMap((c) => c.ports ?? []).find((p) => p.name === ep.targetPort);
-    port = named?.containerPort ?? ep.port;
-  }
-  return { pod: ready.metadata.name, port };
-}
-
-/**
- * Listens on 127.0.0.1 (port 0 = any free one) and forwards each connection to a pod behind the Service
- * through the apiserver's port-forward. The pod is looked up again after a failed connection, so the
- * tunnel keeps working when the pod is replaced.
- */
-export async function openTunnel(kc: KubeConfig, ep: ServiceEndpoint, localPort = 0, log?: (m: string) => void): Promise<Tunnel> {
-  const forward = new PortForward(kc, true);
-  let target: { pod: string; port: number } | undefined = await podForService(kc, ep);
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-    void (async () => {
-      try {
-        target ??= await podForService(kc, ep);
-        const ws = (await forward.portForward(ep.namespace, target.pod, [target.port], socket, null, socket)) as unknown as {
-          on(ev: string, cb: (...a: unknown[]) => void): void;
-          close(): void;
-        };
-        ws.on('close', () => socket.end());
-        ws.on('error', () => {
-          target = undefined;
-          socket.destroy();
-        });
-        socket.on('close', () => ws.close());
-      } catch (err) {
-        log?.(`port-forward to ${ep.namespace}/${target?.pod ?? ep.name} failed: ${describeError(err)}`);
-        target = undefined;
-        socket.destroy();
-      }
-    })();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(localPort, '127.0.0.1', () => resolve());
-  });
-  const addr = server.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${addr.port}`,
-    port: addr.port,
-    pod: () => target?.pod,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
+// The port-forward kept alive on a loopback port (openTunnel) lives in src/core/kube/portforward.ts.
+export { openTunnel, podForService, type ServiceEndpoint, type Tunnel };
 
 // ---------------------------------------------------------------------------------------------------
 // Resolver

@@ -4,6 +4,7 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { describeError, UserError } from '../errors';
 import { grafanaFetch, type GrafanaCredentials } from './prometheus';
+import { apiClient } from '../kube/client';
 
 export interface DashboardSourceEntry {
   uid: string;
@@ -31,7 +32,7 @@ function peek(json: string): { uid?: string; title?: string } {
 export function configMapSource(kc: KubeConfig, labelSelector = 'grafana_dashboard=1'): DashboardSource {
   let cache: DashboardSourceEntry[] | undefined;
   const list = async () => {
-    const core = kc.makeApiClient(CoreV1Api);
+    const core = apiClient(kc, CoreV1Api);
     const cms = (await core.listConfigMapForAllNamespaces({ labelSelector })).items;
     const out: DashboardSourceEntry[] = [];
     for (const cm of cms) {

@@ -1,22 +1,11 @@
 // `kubectl top pods` / `kubectl top nodes` from the metrics API (metrics-server), joined with the pods'
 // requests/limits and the nodes' allocatable, plus markers for pods restarted or replaced recently.
 import type { KubeConfig, NodeMetric, PodMetric, V1Node, V1Pod } from '@kubernetes/client-node';
-import { describeError, httpStatus, kubeStatusMessage, UserError } from '../errors';
-import { kubeTransport } from './prometheus';
+import { describeError, httpStatus, UserError } from '../errors';
+import { parseQuantity } from '../kube/format';
+import { KubeHttpError, kubeTransport } from '../kube/http';
 
-/** Parses a Kubernetes quantity ("250m", "128Mi", "1.5", "2Gi", "100k", "1e3") into a number of base units. */
-export function parseQuantity(q: string | number | undefined): number {
-  if (q === undefined || q === null) return 0;
-  if (typeof q === 'number') return q;
-  const m = /^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/.exec(q.trim());
-  if (!m) return NaN;
-  const n = parseFloat(m[1]);
-  const mult: Record<string, number> = {
-    n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6,
-  };
-  return n * (m[2] ? mult[m[2]] : 1);
-}
+export { parseQuantity };
 
 export interface PodTop {
   namespace: string;
@@ -140,16 +129,6 @@ export function metricsApiError(err: unknown): UserError {
   return new UserError(`The metrics API failed: ${describeError(err)}`, 'MetricsFailed');
 }
 
-class KubeHttpError extends Error {
-  constructor(
-    readonly code: number,
-    readonly body: string,
-    path: string,
-  ) {
-    super(`${kubeStatusMessage({ body }) ?? `HTTP ${code}`} (GET ${path})`);
-  }
-}
-
 export interface TopResult {
   pods: PodTop[];
   nodes: NodeTop[];
@@ -157,7 +136,7 @@ export interface TopResult {
 
 async function getList<T>(kc: KubeConfig, path: string): Promise<T[]> {
   const res = await kubeTransport(kc, '/')(path, AbortSignal.timeout(10_000));
-  if (res.status !== 200) throw new KubeHttpError(res.status, res.body, path);
+  if (res.status !== 200) throw new KubeHttpError(res.status, res.body, 'GET', path);
   return (JSON.parse(res.body) as { items: T[] }).items;
 }
 

@@ -2,13 +2,17 @@
 // (databases and queues, then services, then the front-end; each tier in parallel), then the rollout
 // until every Deployment is available. Re-running changes nothing and says so.
 // Also: deploying a user's own manifest text, the `kubectl get all`-like summary and the front-end URL.
-import { createServer, type Server, type Socket } from 'node:net';
-import { AppsV1Api, CoreV1Api, KubeConfig, PortForward, type V1Service } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { CancelledError, isCancellation, UserError } from '../errors';
 import { parseManifest, YamlSyntaxError, type YamlProblem } from '../yaml/parse';
-import { Applier, describeObject, FIELD_MANAGER, groupForApply, type ApplyObject, type ApplyOutcome } from './apply';
+import { Applier, describeObject, FIELD_MANAGER, groupForApply, outcomeLine, type ApplyObject, type ApplyOutcome } from '../kube/apply';
+export { outcomeLine };
 import { sleep as delay } from '../async';
-import { apiClient, age, clusterProblem, is404, table } from './kube';
+import { apiClient, is404 } from '../kube/client';
+import { clusterProblem } from '../kube/errors';
+import { portForwardService, type PortForwardHandle } from '../kube/portforward';
+import { serviceAddress, serviceAddressOf, type ServiceAddress } from '../kube/services';
+import { age, table } from '../kube/format';
 import {
   buildSockShop,
   byTier,
@@ -18,7 +22,7 @@ import {
   type KubeObject,
   type SockShopOptions,
 } from './manifests';
-import { waitForRollout, type DeploymentProgress } from './rollout';
+import { waitForRollout, type DeploymentProgress } from '../kube/rollout';
 import { assertNamespaceAllowed, type ManifestPlanItem } from '../kube/guard';
 
 export type DeployEvent =
@@ -120,10 +124,6 @@ export class ApplyFailedError extends UserError {
   }
 }
 
-export function outcomeLine(o: ApplyOutcome): string {
-  const where = o.line ? ` (line ${o.line})` : '';
-  return `${describeObject(o)}${where}: ${o.status}${o.message ? ` — ${o.message}` : ''}`;
-}
 
 /** A namespace being deleted accepts no new objects: wait until it is gone. True when it waited. */
 async function waitWhileTerminating(kc: KubeConfig, namespace: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
@@ -300,98 +300,25 @@ function externalIp(s: V1Service): string {
   return s.spec?.externalIPs?.join(',') || '<none>';
 }
 
-export interface FrontEndAddress {
-  /** Set when the Service has a load balancer address. */
-  url?: string;
-  /** Why there is no URL, and what to do (port-forward). */
-  note: string;
-  serviceType?: string;
-}
+export type FrontEndAddress = ServiceAddress;
 
 /** The front-end's URL from its LoadBalancer ingress, or a note that a port-forward is needed. */
 export async function frontEndAddress(kc: KubeConfig, namespace: string): Promise<FrontEndAddress> {
-  const core = apiClient(kc, CoreV1Api);
-  let svc: V1Service;
-  try {
-    svc = await core.readNamespacedService({ name: FRONT_END, namespace });
-  } catch (err) {
-    if (is404(err)) return { note: `There is no front-end Service in namespace ${namespace}: deploy Sock Shop first.` };
-    throw clusterProblem(err, kc) ?? err;
-  }
-  return frontEndAddressOf(svc);
+  return serviceAddress(kc, namespace, FRONT_END, 'deploy Sock Shop first');
 }
 
 export function frontEndAddressOf(svc: V1Service): FrontEndAddress {
-  const type = svc.spec?.type ?? 'ClusterIP';
-  const port = svc.spec?.ports?.[0]?.port ?? 80;
-  const ingress = svc.status?.loadBalancer?.ingress?.[0];
-  const host = ingress?.ip ?? ingress?.hostname;
-  if (host) {
-    const h = host.includes(':') ? `[${host}]` : host;
-    return { url: `http://${h}${port === 80 ? '' : `:${port}`}/`, note: `load balancer ${host}`, serviceType: type };
-  }
-  if (type === 'LoadBalancer') {
-    return { note: 'The load balancer has no address yet (DigitalOcean takes a minute or two); a port-forward reaches the front-end meanwhile.', serviceType: type };
-  }
-  const nodePort = svc.spec?.ports?.[0]?.nodePort;
-  return {
-    note: `The front-end Service is a ${type}${nodePort ? ` (node port ${nodePort})` : ''}; a port-forward reaches it from this machine.`,
-    serviceType: type,
-  };
+  return serviceAddressOf(svc);
 }
 
-export interface PortForwardHandle {
-  url: string;
-  port: number;
-  pod: string;
-  close(): Promise<void>;
-}
+export type { PortForwardHandle };
 
 /**
- * Forwards a local loopback port to a ready front-end pod (port 8079), like
- * `kubectl port-forward svc/front-end`. Connections go to the pod picked at start.
+ * Forwards a local loopback port to the front-end Service's ready pods (port 8079), like
+ * `kubectl port-forward svc/front-end`; a killed pod is replaced by the next ready one.
  */
-export async function portForwardFrontEnd(kc: KubeConfig, namespace: string, localPort = 0): Promise<PortForwardHandle> {
-  const core = apiClient(kc, CoreV1Api);
-  let pods;
-  try {
-    const svc = await core.readNamespacedService({ name: FRONT_END, namespace });
-    const selector = Object.entries(svc.spec?.selector ?? { name: FRONT_END })
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-    pods = await core.listNamespacedPod({ namespace, labelSelector: selector });
-  } catch (err) {
-    if (is404(err)) throw new UserError(`There is no front-end Service in namespace ${namespace}: deploy Sock Shop first.`, 'NotFound');
-    throw clusterProblem(err, kc) ?? err;
-  }
-  const ready = pods.items.find(
-    (p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-  );
-  if (!ready?.metadata?.name) throw new UserError(`No front-end pod in ${namespace} is ready, so there is nothing to forward to.`, 'NotReady');
-  const podName = ready.metadata.name;
-  const forward = new PortForward(kc);
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    forward.portForward(namespace, podName, [FRONT_END_CONTAINER_PORT], socket, null, socket).catch(() => socket.destroy());
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(localPort, '127.0.0.1', () => resolve());
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : localPort;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    port,
-    pod: podName,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+export function portForwardFrontEnd(kc: KubeConfig, namespace: string, localPort = 0): Promise<PortForwardHandle> {
+  return portForwardService(kc, namespace, FRONT_END, { targetPort: FRONT_END_CONTAINER_PORT, localPort, missing: 'deploy Sock Shop first' });
 }
 
 export type { KubeObject };

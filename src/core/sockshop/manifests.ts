@@ -1,10 +1,10 @@
 // Sock Shop's Kubernetes objects, built from the manifest files in manifests/sock-shop/ plus a
 // profile and options. The files are the source (readable, kubectl-appliable with -n); this module
 // only sets the namespace, replica counts, the front-end Service type and adds PodDisruptionBudgets.
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors';
-import { parseManifest, YamlSyntaxError, type ManifestObject } from '../yaml/parse';
+
+import { loadManifestFiles, type KubeObject } from '../kube/objects';
 
 export type Profile = 'default' | 'chaos-ready';
 export const PROFILES: { id: Profile; label: string; detail: string }[] = [
@@ -48,12 +48,8 @@ export function tierOfComponent(component: string | undefined): Tier {
   return 'services';
 }
 
-export interface KubeObject extends ManifestObject {
-  metadata: ManifestObject['metadata'] & {
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-}
+// KubeObject and loadManifestFiles are shared by every feature that applies manifests: src/core/kube/objects.ts.
+export { loadManifestFiles, type KubeObject };
 
 /**
  * Default location of the files for tests and scripts, which run from the repository root. The
@@ -63,20 +59,6 @@ export function defaultManifestDir(kind: 'sock-shop' | 'kube-monkey' = 'sock-sho
   return join(process.cwd(), 'manifests', kind);
 }
 
-/** Reads every *.yaml in dir, in name order, as objects (throws YamlSyntaxError naming the file). */
-export function loadManifestFiles(dir: string): KubeObject[] {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-    .sort();
-  const objects: KubeObject[] = [];
-  for (const f of files) {
-    const parsed = parseManifest(readFileSync(join(dir, f), 'utf8'));
-    const errors = parsed.problems.filter((p) => p.severity === 'error');
-    if (errors.length) throw new YamlSyntaxError(errors, join(dir, f));
-    for (const o of parsed.objects) objects.push(o.object as KubeObject);
-  }
-  return objects;
-}
 
 const clone = <T>(v: T): T => structuredClone(v);
 

@@ -3,7 +3,8 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { CancelledError, isCancellation, UserError } from '../errors';
 import { sleep as delay } from '../async';
-import { apiClient, clusterProblem, is404 } from './kube';
+import { apiClient, is404 } from '../kube/client';
+import { clusterProblem } from '../kube/errors';
 import { PROTECTED_NAMESPACES } from './manifests';
 
 export interface RemoveOptions {

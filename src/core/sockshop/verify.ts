@@ -2,8 +2,9 @@
 // endpoints (EndpointSlices), and the front-end answering 200 on `/`. Each item says why.
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
 import { describeNetworkError } from '../errors';
-import { apiClient, clusterProblem } from './kube';
-import { explainNotAvailable, deploymentProgress } from './rollout';
+import { apiClient } from '../kube/client';
+import { clusterProblem } from '../kube/errors';
+import { explainNotAvailable, deploymentProgress } from '../kube/rollout';
 
 export interface CheckItem {
   /** e.g. "deployment carts", "service carts", "front-end answers on /". */

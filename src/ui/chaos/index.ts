@@ -19,9 +19,13 @@ import { DEFAULT_CONFIG, installObjects, isIanaZone, isPercentMode, KILL_MODE_HE
 import { checkNumber, normalizeTarget } from '../../core/load/inputs';
 import type { LoadModel, LoadSpec } from '../../core/load/types';
 import { refOf } from '../../core/kube/refs';
-import { frontEndAddress, outcomeLine } from '../../core/sockshop/deploy';
-import { loadManifestFiles } from '../../core/sockshop/manifests';
-import { formatProgress } from '../../core/sockshop/rollout';
+import { outcomeLine } from '../../core/kube/apply';
+import { loadManifestFiles } from '../../core/kube/objects';
+import { serviceAddress } from '../../core/kube/services';
+
+/** The Service an experiment's load targets by default: the Sock Shop front-end, as in the workshop. */
+const TARGET_SERVICE = 'front-end';
+import { formatProgress } from '../../core/kube/rollout';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { registerChaosDiagnostics } from './diagnostics';
@@ -197,7 +201,7 @@ export function register(reg: Registry): void {
     let suggestion = '';
     let note = '';
     try {
-      const addr = await frontEndAddress(await kubeSession(reg).current(), namespace());
+      const addr = await serviceAddress(await kubeSession(reg).current(), namespace(), TARGET_SERVICE, 'deploy Sock Shop first');
       suggestion = addr.url ?? '';
       note = addr.note;
     } catch (err) {

@@ -23,6 +23,7 @@ import { doSession, type DoSession } from './session';
 import { DoTree, type DoNode } from './tree';
 import { markStepDone } from '../walkthrough-steps';
 import { setting, updateUserSetting } from '../settings';
+import { executeOwnCommand } from '../commands';
 
 const DEFAULT_SIZE = 's-1vcpu-2gb';
 const DEFAULT_COUNT = 2;
@@ -201,7 +202,7 @@ async function createClusterCommand(reg: Registry, session: DoSession, tree: DoT
         `Cluster "${result.cluster.name}" is running, but the Monitoring Stack could not be installed: ${result.monitoring.error}`,
         'Install Monitoring Stack',
       );
-      if (again) await vscode.commands.executeCommand('sockShop.installMonitoring');
+      if (again) await executeOwnCommand('sockShop.installMonitoring');
     }
   } catch (err) {
     tree.refresh();

@@ -5,13 +5,17 @@ import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../../core/errors';
 import { runClusterLoad } from '../../core/load/cluster';
 import { startLoad, type LoadRun } from '../../core/load/engine';
-import { loadHtml } from '../../core/load/html';
+import { loadHtml } from './html';
 import { applyBounds, checkNumber, normalizeTarget, parseBetween, parseCookies } from '../../core/load/inputs';
 import { clusterReport, describeModel, reportPathAllowed, saveReport } from '../../core/load/report';
 import type { LiveStats, LoadModel, LoadReport, LoadSpec } from '../../core/load/types';
-import { makeNonce } from '../../core/webview-html';
-import { frontEndAddress, portForwardFrontEnd, type PortForwardHandle } from '../../core/sockshop/deploy';
-import { checkWebviewMessage, type HostMessage, type RunInfo, type RunSummary } from '../../webview/load/contract';
+import { makeNonce } from '../webview/page';
+import { portForwardService, type PortForwardHandle } from '../../core/kube/portforward';
+import { serviceAddress } from '../../core/kube/services';
+
+/** The Service a load run targets by default: the Sock Shop front-end, as in the workshop. */
+const TARGET_SERVICE = 'front-end';
+import { checkWebviewMessage, type HostMessage, type RunInfo, type RunSummary } from '../../shared/contracts/load';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
@@ -115,7 +119,7 @@ export function register(reg: Registry): void {
     let canForward = false;
     try {
       const kc = await kubeSession(reg).current();
-      const addr = await frontEndAddress(kc, namespace);
+      const addr = await serviceAddress(kc, namespace, TARGET_SERVICE, 'deploy Sock Shop first');
       suggestion = addr.url ?? '';
       note = addr.note;
       canForward = !addr.url && !!addr.serviceType;
@@ -133,7 +137,7 @@ export function register(reg: Registry): void {
       );
       if (!pick) throw new CancelledError();
       if (pick.id === 'forward') {
-        forward = await portForwardFrontEnd(await kubeSession(reg).current(), namespace);
+        forward = await portForwardService(await kubeSession(reg).current(), namespace, TARGET_SERVICE, { missing: 'deploy Sock Shop first' });
         suggestion = forward.url;
         reg.log.info(`load: forwarding ${forward.url} to pod ${forward.pod}`);
       }

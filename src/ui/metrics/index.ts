@@ -5,14 +5,16 @@ import { CancelledError, UserError } from '../../core/errors';
 import { refOf } from '../../core/kube/refs';
 import { MetricsController } from '../../core/observability/controller';
 import { changeGrafanaPassword, DEFAULT_PASSWORDS, defaultGrafanaPassword, findWorkingPassword, GRAFANA_USER, resolveGrafana, type GrafanaEndpoint } from '../../core/observability/grafana';
-import { makeNonce, metricsHtml } from '../../core/observability/html';
+import { makeNonce, metricsHtml } from './html';
 import { detectMonitoring, type GrafanaCredentials } from '../../core/observability/prometheus';
-import { DEFAULT_DASHBOARD_UID, checkWebviewMessage, POD_DASHBOARD_UID, type HostMessage, type Settings } from '../../webview/metrics/contract';
+import { DEFAULT_DASHBOARD_UID, checkWebviewMessage, POD_DASHBOARD_UID, type HostMessage, type Settings } from '../../shared/contracts/metrics';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
 import { setting } from '../settings';
 import { checkCredentialEndpoint } from '../../core/settings';
+import { apiClient } from '../../core/kube/client';
+import { executeOwnCommand } from '../commands';
 
 const SECRET_KEY = 'sockShop.grafana.password';
 const VIEW_TYPE = 'sockShop.metrics';
@@ -103,9 +105,9 @@ export function register(reg: Registry): void {
         prometheusUrl: () => setting('prometheus.url') || undefined,
         grafana: grafanaCredentials,
         log: (m) => reg.log.info(`metrics: ${m}`),
-        installMonitoring: () => void vscode.commands.executeCommand('sockShop.installMonitoring'),
-        openGrafana: () => void vscode.commands.executeCommand('sockShop.openGrafana'),
-        openPodMetrics: (namespace, pod) => void vscode.commands.executeCommand('sockShop.openPodMetrics', { kind: 'Pod', name: pod, namespace }),
+        installMonitoring: () => void executeOwnCommand('sockShop.installMonitoring'),
+        openGrafana: () => void executeOwnCommand('sockShop.openGrafana'),
+        openPodMetrics: (namespace, pod) => void executeOwnCommand('sockShop.openPodMetrics', { kind: 'Pod', name: pod, namespace }),
       },
       { ...initial, refreshSeconds: setting('metrics.refreshSeconds') },
     );
@@ -143,7 +145,7 @@ export function register(reg: Registry): void {
       const namespace = setting('namespace');
       const kc = await kubeSession(reg).current();
       const { CoreV1Api } = await import('@kubernetes/client-node');
-      const pods = (await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace })).items;
+      const pods = (await apiClient(kc, CoreV1Api).listNamespacedPod({ namespace })).items;
       const pick = await vscode.window.showQuickPick(
         pods.map((p) => ({ label: p.metadata?.name ?? '', description: p.status?.phase })),
         { title: `Pod metrics: choose a pod in ${namespace}` },

@@ -7,8 +7,8 @@ import { CancelledError, describeError, UserError } from '../../core/errors';
 import { applyManifestConfirmation, assertCurrentContext, removeConfirmation } from '../../core/kube/guard';
 import { confirmModal } from '../guard';
 import { refOf } from '../../core/kube/refs';
-import type { ApplyOutcome } from '../../core/sockshop/apply';
-import { describeObject } from '../../core/sockshop/apply';
+import type { ApplyOutcome } from '../../core/kube/apply';
+import { describeObject } from '../../core/kube/apply';
 import {
   ApplyFailedError,
   deployManifestText,
@@ -22,7 +22,7 @@ import {
 } from '../../core/sockshop/deploy';
 import { buildSockShop, PROFILES, validateNamespaceName, type FrontEndServiceType, type Profile } from '../../core/sockshop/manifests';
 import { removeSockShop, assertRemovable } from '../../core/sockshop/remove';
-import { formatProgress, RolloutTimeoutError } from '../../core/sockshop/rollout';
+import { formatProgress, RolloutTimeoutError } from '../../core/kube/rollout';
 import { formatChecklist, verifySockShop } from '../../core/sockshop/verify';
 import { YamlSyntaxError, type YamlProblem } from '../../core/yaml/parse';
 import { kubeSession } from '../kube/session';

@@ -9,6 +9,7 @@ import { WorkloadWatcher, type WatcherChange } from '../../core/kube/watcher';
 import type { Registry } from '../registry';
 import { kubeSession, type KubeSession } from '../kube/session';
 import { setting } from '../settings';
+import { executeOwnCommand } from '../commands';
 
 const ALL_NS_KEY = 'sockShop.allNamespaces';
 
@@ -189,7 +190,7 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       this.offeredRefresh.add(context);
       const message = this.certProblem?.message ?? problemText(state.error);
       void vscode.window.showErrorMessage(message, 'Refresh Credentials').then((pick) => {
-        if (pick) void vscode.commands.executeCommand('sockShop.refreshCredentials', context);
+        if (pick) void executeOwnCommand('sockShop.refreshCredentials', context);
       });
     }
     this.root = root;

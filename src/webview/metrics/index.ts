@@ -14,12 +14,11 @@ import {
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import '../../../media/metrics.css';
-import { formatTick, formatValue } from '../../core/observability/units';
+import { formatTick, formatValue } from '../../shared/units';
 import {
   REFRESH_CHOICES,
   TIME_RANGES,
   type DashboardChoice,
-  type DashboardView,
   type HostMessage,
   type PanelState,
   type PanelView,
@@ -27,7 +26,7 @@ import {
   type WebviewMessage,
   type WebviewRequest,
   type WebviewSavedState,
-} from './contract';
+} from '../../shared/contracts/metrics';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(), vsCodeDropdown(), vsCodeOption(), vsCodeProgressRing());
 
@@ -39,7 +38,7 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 
-let state: WebviewSavedState = (vscode.getState() as WebviewSavedState | undefined) ?? {};
+const state: WebviewSavedState = (vscode.getState() as WebviewSavedState | undefined) ?? {};
 let choices: DashboardChoice[] = [];
 let nextId = 1;
 const renderTimes: number[] = [];
@@ -496,7 +495,7 @@ function drawTable(p: PanelView, c: ChartSlot, data: Extract<PanelState['data'],
     c.grid = undefined;
   }
   const sort = tableSort.get(p.id);
-  let order = data.rows.map((_, i) => i);
+  const order = data.rows.map((_, i) => i);
   if (sort) {
     order.sort((a, b) => {
       const x = data.rows[a][sort.col];

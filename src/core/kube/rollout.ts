@@ -2,7 +2,8 @@
 // ready/desired as it goes; on timeout names the ones that are not, with what their pods say.
 import { AppsV1Api, CoreV1Api, KubeConfig, Watch, type V1Deployment, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
 import { CancelledError, isCancellation, UserError } from '../errors';
-import { apiClient, clusterProblem } from './kube';
+import { apiClient } from './client';
+import { clusterProblem } from './errors';
 
 export interface DeploymentProgress {
   name: string;

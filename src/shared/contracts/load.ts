@@ -3,7 +3,7 @@
 import type { EndpointStats, LiveStats } from '../../core/load/types';
 
 export type { EndpointStats, LiveStats };
-import { checkMessage, str, type Checked, type FieldCheck } from '../../shared/validate';
+import { checkMessage, str, type Checked, type FieldCheck } from '../validate';
 
 /** What the panel shows about the run in progress. */
 export interface RunInfo {

@@ -6,7 +6,8 @@
 // server and be reported, not vanish).
 import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type RequestContext } from '@kubernetes/client-node';
 import { CancelledError, httpStatus, isCancellation } from '../errors';
-import { clusterProblem, keepAliveConfiguration, objectErrorMessage } from './kube';
+import { keepAliveConfiguration } from './client';
+import { clusterProblem, objectErrorMessage } from './errors';
 
 export const FIELD_MANAGER = 'sock-shop-lab';
 
@@ -51,6 +52,12 @@ export interface ApplyOptions {
    * Resolving to true means the cluster changed meanwhile (e.g. a namespace finished deleting): read again.
    */
   gate?: Promise<boolean | void>;
+}
+
+/** One line per applied object, as the log and messages show it. */
+export function outcomeLine(o: ApplyOutcome): string {
+  const where = o.line ? ` (line ${o.line})` : '';
+  return `${describeObject(o)}${where}: ${o.status}${o.message ? ` — ${o.message}` : ''}`;
 }
 
 export function describeObject(o: { kind: string; name?: string; namespace?: string; metadata?: { name?: string; namespace?: string } }): string {

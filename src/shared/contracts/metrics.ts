@@ -6,7 +6,7 @@ import type { NodeTop, PodTop } from '../../core/observability/top';
 import type { AccessPath } from '../../core/observability/prometheus';
 
 export type { PanelData, NodeTop, PodTop };
-import { bool, checkMessage, int, num, str, strOrList, type Checked, type FieldCheck } from '../../shared/validate';
+import { bool, checkMessage, int, num, str, strOrList, type Checked, type FieldCheck } from '../validate';
 
 export const TIME_RANGES = ['5m', '15m', '1h', '6h'] as const;
 export type TimeRange = (typeof TIME_RANGES)[number];

@@ -1,5 +1,5 @@
 // The Load panel's HTML, in the same strict page as the metrics panel (src/core/webview-html.ts).
-import { webviewPage } from '../webview-html';
+import { webviewPage } from '../webview/page';
 
 export interface LoadHtmlOptions {
   cspSource: string;

@@ -1,7 +1,7 @@
 // The metrics webview's HTML (shared by the extension and the browser benchmark harness).
-import { webviewPage } from '../webview-html';
+import { webviewPage } from '../webview/page';
 
-export { csp, makeNonce } from '../webview-html';
+export { csp, makeNonce } from '../webview/page';
 
 export interface WebviewHtmlOptions {
   /** webview.cspSource */

@@ -1,3 +1,4 @@
+// Shared by the extension host (the dashboards engine) and the metrics webview, which formats axis ticks with it.
 // Value formatting for the Grafana units the dashboards use (fieldConfig.defaults.unit and overrides).
 // Follows Grafana's conventions: `bytes` is binary (KiB, MiB), `decbytes`/`Bps` are SI, rates get a
 // per-second suffix, `percentunit` is a 0..1 ratio shown as percent. Unknown units fall back to `short`.

@@ -1,0 +1,41 @@
+// Every command the extension contributes (no `vscode` here, so plain tests read it), by id: the one list, checked against package.json by
+// test/unit/manifest.test.ts. Registering or executing an id that is not here does not compile.
+export const COMMAND_IDS = [
+  'sockShop.selectContext',
+  'sockShop.showAllNamespaces',
+  'sockShop.showSockShopOnly',
+  'sockShop.killPod',
+  'sockShop.describe',
+  'sockShop.showLogs',
+  'sockShop.copyName',
+  'sockShop.scaleDeployment',
+  'sockShop.restartDeployment',
+  'sockShop.showOutput',
+  'sockShop.deploy',
+  'sockShop.verify',
+  'sockShop.remove',
+  'sockShop.deployManifest',
+  'sockShop.openFrontEnd',
+  'sockShop.signIn',
+  'sockShop.signOut',
+  'sockShop.createCluster',
+  'sockShop.connectCluster',
+  'sockShop.refreshCredentials',
+  'sockShop.installMonitoring',
+  'sockShop.destroyCluster',
+  'sockShop.refreshClusters',
+  'sockShop.openMetrics',
+  'sockShop.openPodMetrics',
+  'sockShop.openGrafana',
+  'sockShop.changeGrafanaPassword',
+  'sockShop.runLoad',
+  'sockShop.stopLoad',
+  'sockShop.runLoadInCluster',
+  'sockShop.applyKubeMonkeyLabels',
+  'sockShop.installKubeMonkey',
+  'sockShop.startChaos',
+  'sockShop.abortChaos',
+] as const;
+
+export type CommandId = (typeof COMMAND_IDS)[number];
+
