@@ -33,7 +33,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/kube/**/*.ts'],
+    // src/core/chaos keeps client-node's own per-request connections for now: on the shared keep-alive
+    // agent its pod deletes between kills failed with "socket hang up" in the lab (not yet understood).
+    files: ['src/core/kube/**/*.ts', 'src/core/chaos/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

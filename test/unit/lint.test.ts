@@ -44,7 +44,7 @@ describe('lint: the layering is kept by ESLint', function () {
 
   it('allows makeApiClient only inside src/core/kube', async () => {
     const code = "import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';\nexport const api = (kc: KubeConfig) => kc.makeApiClient(CoreV1Api);\n";
-    assert.match((await lint('src/core/chaos/x.ts', code)).join('\n'), /no-restricted-syntax: Reach the cluster through src\/core\/kube/);
+    assert.match((await lint('src/core/load/x.ts', code)).join('\n'), /no-restricted-syntax: Reach the cluster through src\/core\/kube/);
     assert.match((await lint('src/ui/metrics/x.ts', code)).join('\n'), /no-restricted-syntax/);
     assert.deepEqual(await lint('src/core/kube/x.ts', code), []);
   });

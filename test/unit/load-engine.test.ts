@@ -167,6 +167,9 @@ describe('load engine against scripted servers', function () {
     const byTime = await run(spec(server.url, { kind: 'closed', requests: 10_000_000, concurrency: 4 }, { maxDurationSeconds: 1 }));
     assert.equal(byTime.endReason, 'maxDuration');
     assert.ok(byTime.durationSeconds < 2.5, `took ${byTime.durationSeconds} s`);
+    // A fresh server: requests of the first run still in flight at its end must not be counted here.
+    await server.close();
+    server = await scripted((_n, _req, res) => res.end('ok'));
     const before = server.count();
     const byCount = await run(spec(server.url, { kind: 'closed', requests: 5000, concurrency: 4 }, { maxRequests: 321 }));
     assert.equal(byCount.endReason, 'maxRequests');

@@ -4,7 +4,7 @@
 // redaction, and a failed lazy load retried. Plus: the tree reads nothing outside itself.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onceUntilFailure } from '../../src/core/async';
@@ -285,8 +285,15 @@ describe('trust: failures stay recoverable', () => {
 
 describe('self-contained: the tree reads nothing outside itself', () => {
   it('no tracked file names the directory beside the clone or an absolute home or work path', () => {
-    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT, encoding: 'utf8' })
-      .split('\0')
+    // In a checkout git lists the files; in the clone suite's copy (no .git) the tree is walked.
+    const walk = (dir: string, rel = ''): string[] =>
+      readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) =>
+        ['node_modules', '.git', '.lab', 'dist', 'test-results'].includes(e.name) ? [] : e.isDirectory() ? walk(dir, join(rel, e.name)) : [join(rel, e.name)],
+      );
+    const listed = existsSync(join(REPO_ROOT, '.git'))
+      ? execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\0')
+      : walk(REPO_ROOT);
+    const files = listed
       .filter((f) => f && !f.startsWith('test/lab/reference/') && f !== 'package-lock.json' && !/\.(png|jpe?g|vsix)$/.test(f));
     assert.ok(files.length > 100, `${files.length} files checked`);
     const offenders: string[] = [];

@@ -15,7 +15,6 @@ import { describeModel, redactTarget } from '../load/report';
 import type { LiveStats, LoadReport, LoadSpec } from '../load/types';
 import { clusterProblem } from '../kube/errors';
 import { ENABLED_VALUE, isKillMode, killValueProblem, LABEL, type KillMode } from './kubemonkey';
-import { apiClient } from '../kube/client';
 
 export interface KillSpec {
   mode: KillMode;
@@ -125,7 +124,7 @@ export function isOptedIn(d: V1Deployment): boolean {
 /** The Deployments of namespace with whether kube-monkey's labels opt them in. */
 export async function listCandidates(kc: KubeConfig, namespace: string): Promise<{ name: string; optedIn: boolean; replicas: number }[]> {
   if (FORBIDDEN_NAMESPACES.has(namespace)) throw new UserError(`Chaos experiments never touch ${namespace}.`, 'ChaosRefused');
-  const apps = apiClient(kc, AppsV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
   let list;
   try {
     list = await apps.listNamespacedDeployment({ namespace });
@@ -155,7 +154,7 @@ interface TargetState {
 
 /** Reads the targets; fails if one is missing or has no matchLabels selector. */
 async function readTargets(kc: KubeConfig, namespace: string, names: string[]): Promise<TargetState[]> {
-  const apps = apiClient(kc, AppsV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
   const out: TargetState[] = [];
   for (const name of names) {
     let d: V1Deployment;
@@ -361,8 +360,8 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
       // A listener's failure must not end the experiment.
     }
   };
-  const core = apiClient(kc, CoreV1Api);
-  const apps = apiClient(kc, AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
   const ns = spec.namespace;
   const targets = await readTargets(kc, ns, spec.targets);
   if (opts.signal?.aborted) throw new CancelledError();
