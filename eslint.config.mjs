@@ -1,14 +1,14 @@
 // The layering of the extension, kept by a tool (test/unit/lint.test.ts runs ESLint on the tree and on
 // deliberate violations):
 //   src/core/**     all logic; no `vscode`, no UI, no webview code
-//   src/shared/**   what both sides of a webview share (message contracts, their checks); no `vscode`, no values from core
+//   src/common/**   what both sides of a webview share (message contracts, their checks); no `vscode`, no values from core
 //   src/webview/**  the panels' browser code; no `vscode`, only types from core
 //   src/ui/**       thin VS Code glue
 // and src/core/kube is the one way to the cluster: client-node's makeApiClient only there, and no
 // feature reaches into Sock Shop's own files (src/core/sockshop) but Sock Shop itself and its UI.
 import tseslint from 'typescript-eslint';
 
-const noVscode = { name: 'vscode', message: 'src/core, src/shared and src/webview run without VS Code: keep `vscode` in src/ui.' };
+const noVscode = { name: 'vscode', message: 'src/core, src/common and src/webview run without VS Code: keep `vscode` in src/ui.' };
 const sockShopInternals = {
   group: ['**/core/sockshop/*', '**/sockshop/*'],
   message: 'Sock Shop\'s own files are its feature\'s: shared Kubernetes plumbing lives in src/core/kube.',
@@ -49,7 +49,7 @@ export default tseslint.config(
           patterns: [
             sockShopInternals,
             { group: ['**/ui/*', '**/ui'], message: 'src/core does not depend on the UI.' },
-            { group: ['**/webview/*'], message: 'src/core does not depend on webview code; contracts are in src/shared/contracts.' },
+            { group: ['**/webview/*'], message: 'src/core does not depend on webview code; contracts are in src/common/contracts.' },
           ],
         },
       ],
@@ -64,14 +64,14 @@ export default tseslint.config(
           paths: [noVscode],
           patterns: [
             { group: ['**/ui/*', '**/ui'], message: 'src/core does not depend on the UI.' },
-            { group: ['**/webview/*'], message: 'src/core does not depend on webview code; contracts are in src/shared/contracts.' },
+            { group: ['**/webview/*'], message: 'src/core does not depend on webview code; contracts are in src/common/contracts.' },
           ],
         },
       ],
     },
   },
   {
-    files: ['src/shared/**/*.ts', 'src/webview/**/*.ts'],
+    files: ['src/common/**/*.ts', 'src/webview/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeNonce, metricsHtml } from '../../src/ui/metrics/html';
 import type { MetricsController } from '../../src/core/observability/controller';
-import type { HostMessage } from '../../src/shared/contracts/metrics';
+import type { HostMessage } from '../../src/common/contracts/metrics';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 

@@ -19,7 +19,7 @@ import { installMonitoringStack } from '../lab/monitoring.ts';
 import { parseDashboard } from '../../src/core/observability/dashboards';
 import { planRefresh, sentQueries, visiblePanels } from '../../src/core/observability/engine';
 import { MetricsController } from '../../src/core/observability/controller';
-import type { HostMessage } from '../../src/shared/contracts/metrics';
+import type { HostMessage } from '../../src/common/contracts/metrics';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: number) => {

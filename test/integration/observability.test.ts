@@ -16,9 +16,11 @@ import { USAGE_CPU_ANNOTATION, USAGE_MEMORY_ANNOTATION } from '../lab/cluster.ts
 import { installMonitoringStack } from '../lab/monitoring.ts';
 import { labInfo } from './hooks.ts';
 import { MetricsController } from '../../src/core/observability/controller';
-import { detectMonitoring, kubeTransport, resolvePrometheus, type AccessPath } from '../../src/core/observability/prometheus';
-import { fetchTop, parseQuantity } from '../../src/core/observability/top';
-import type { HostMessage } from '../../src/shared/contracts/metrics';
+import { kubeTransport } from '../../src/core/kube/http';
+import { detectMonitoring, resolvePrometheus, type AccessPath } from '../../src/core/observability/prometheus';
+import { parseQuantity } from '../../src/core/kube/format';
+import { fetchTop } from '../../src/core/observability/top';
+import type { HostMessage } from '../../src/common/contracts/metrics';
 import type { TableData, TimeseriesData } from '../../src/core/observability/engine';
 import { until as untilEvery } from './support.ts';
 

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { validateReplicas, describeObjectYaml, checkKillAllowed } from '../../src/core/kube/actions';
 import {
-  age,
   buildTree,
   findNode,
-  parseCpu,
-  parseMemory,
   podsOfDeployment,
   podStatus,
   serviceExternalIp,
@@ -16,6 +13,7 @@ import {
   type TreeInput,
   type WorkloadSnapshot,
 } from '../../src/core/kube/model';
+import { kubeAge as age, parseCpu, parseMemory } from '../../src/core/kube/format';
 import { usageFromMetrics } from '../../src/core/kube/usage';
 import { slim } from '../../src/core/kube/watcher';
 import { UserError } from '../../src/core/errors';

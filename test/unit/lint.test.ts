@@ -19,8 +19,8 @@ describe('lint: the layering is kept by ESLint', function () {
   const lint = async (file: string, code: string) =>
     (await eslint.lintText(code, { filePath: join(REPO_ROOT, file) })).flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`));
 
-  it('refuses vscode in src/core, src/shared and src/webview, not in src/ui', async () => {
-    for (const file of ['src/core/x.ts', 'src/shared/x.ts', 'src/webview/metrics/x.ts']) {
+  it('refuses vscode in src/core, src/common and src/webview, not in src/ui', async () => {
+    for (const file of ['src/core/x.ts', 'src/common/x.ts', 'src/webview/metrics/x.ts']) {
       const m = await lint(file, "import * as vscode from 'vscode';\nexport const w = vscode.window;\n");
       assert.equal(m.length, 1, `${file}: ${m}`);
       assert.match(m[0], /no-restricted-imports: .*keep `vscode` in src\/ui/);
@@ -36,7 +36,7 @@ describe('lint: the layering is kept by ESLint', function () {
 
   it('keeps core off the UI and webview code, and other features out of Sock Shop\'s files', async () => {
     assert.match((await lint('src/core/load/x.ts', "import { setting } from '../../ui/settings';\nexport const s = setting;\n")).join('\n'), /src\/core does not depend on the UI/);
-    assert.match((await lint('src/core/observability/x.ts', "import { webviewPage } from '../../webview/metrics/index';\nexport const p = webviewPage;\n")).join('\n'), /contracts are in src\/shared\/contracts/);
+    assert.match((await lint('src/core/observability/x.ts', "import { webviewPage } from '../../webview/metrics/index';\nexport const p = webviewPage;\n")).join('\n'), /contracts are in src\/common\/contracts/);
     assert.match((await lint('src/core/chaos/x.ts', "import { deploySockShop } from '../sockshop/deploy';\nexport const d = deploySockShop;\n")).join('\n'), /shared Kubernetes plumbing lives in src\/core\/kube/);
     assert.match((await lint('src/ui/load/x.ts', "import { buildSockShop } from '../../core/sockshop/manifests';\nexport const b = buildSockShop;\n")).join('\n'), /shared Kubernetes plumbing lives in src\/core\/kube/);
     assert.deepEqual(await lint('src/core/sockshop/x.ts', "import { buildSockShop } from './manifests';\nexport const b = buildSockShop;\n"), []);

@@ -20,7 +20,7 @@ import {
   type ParsedDashboard,
 } from '../../src/core/observability/dashboards';
 import { buildPanel, divideVectors, joinByField, normalizePromQL, sentQueries, splitDivision, planRefresh, seriesName, visiblePanels, type QueryOutcome, type TableData, type TimeseriesData, type StatData } from '../../src/core/observability/engine';
-import { formatValue } from '../../src/shared/units';
+import { formatValue } from '../../src/common/units';
 
 const DIR = join(referenceDir(), 'grafana-dashboards');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));

@@ -1,7 +1,8 @@
 // kubectl-top style tables (carts-1 uses 151.5m of 100m requested / 300m limit) computed from metrics API items and pod/node specs (client-node's own types).
 import assert from 'node:assert/strict';
 import type { NodeMetric, PodMetric, V1Node, V1Pod } from '@kubernetes/client-node';
-import { computeNodeTop, computePodTop, metricsApiError, parseQuantity, sortRows } from '../../src/core/observability/top';
+import { parseQuantity } from '../../src/core/kube/format';
+import { computeNodeTop, computePodTop, metricsApiError, sortRows } from '../../src/core/observability/top';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const iso = (msAgo: number) => new Date(NOW - msAgo) as unknown as Date;

@@ -23,8 +23,8 @@ import {
 } from '../../src/core/kube/guard';
 import { redactTarget, reportPathAllowed, saveReport } from '../../src/core/load/report';
 import { checkCredentialEndpoint, isLoopbackHost, MACHINE_SETTINGS, resolveSetting, SETTINGS, type SettingKey } from '../../src/core/settings';
-import { checkWebviewMessage as checkLoad } from '../../src/shared/contracts/load';
-import { checkWebviewMessage as checkMetrics } from '../../src/shared/contracts/metrics';
+import { checkWebviewMessage as checkLoad } from '../../src/common/contracts/load';
+import { checkWebviewMessage as checkMetrics } from '../../src/common/contracts/metrics';
 import { REPO_ROOT } from '../lab/paths.ts';
 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));

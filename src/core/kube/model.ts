@@ -2,7 +2,7 @@
 // Built from plain Kubernetes objects (as the API returns them in JSON), so it is testable without a
 // cluster and without VS Code. The UI maps TreeNode to vscode.TreeItem one to one.
 import type { ObjectRef } from './refs';
-import { formatCpu, formatMemory, kubeAge, parseCpu, parseMemory, toMs } from './format';
+import { formatCpu, formatMemory, kubeAge, toMs } from './format';
 
 // ---- the parts of Kubernetes objects the tree reads (plain JSON; timestamps may be strings or Dates) ----
 
@@ -508,9 +508,6 @@ function serviceNode(input: TreeInput, s: KService): TreeNode {
 // ---- formatting ----
 
 // Ages, CPU and memory are written the way kubectl writes them: src/core/kube/format.ts.
-export { formatCpu, formatMemory, parseCpu, parseMemory };
-/** Age of a tree row, as kubectl prints it (undefined when unknown). */
-export const age = kubeAge;
 
 /** Finds a node by id in a tree (depth first). */
 export function findNode(root: TreeNode, id: string): TreeNode | undefined {

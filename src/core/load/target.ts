@@ -1,6 +1,9 @@
 // Parses and checks load targets.
 import { UserError } from '../errors';
 
+/** The Service load runs and chaos experiments target by default: the Sock Shop front-end, as in the workshop. */
+export const DEFAULT_TARGET_SERVICE = 'front-end';
+
 export interface ParsedTarget {
   host: string;
   port: number;

@@ -22,7 +22,7 @@ import {
   type Settings,
   type TopState,
   type WebviewMessage,
-} from '../../shared/contracts/metrics';
+} from '../../common/contracts/metrics';
 
 export interface ControllerDeps {
   post(msg: HostMessage): void;

@@ -3,7 +3,7 @@
 // their panels inside `row.panels`), Prometheus targets, template variables, units, overrides, stacking,
 // thresholds and the joinByField/organize table transformations. Whatever cannot be rendered is listed
 // in `skipped` with the reason; a malformed panel never stops the rest of the dashboard.
-import { isKnownUnit } from '../../shared/units';
+import { isKnownUnit } from '../../common/units';
 
 export type PanelType = 'timeseries' | 'stat' | 'gauge' | 'table';
 export const RENDERED_TYPES: readonly PanelType[] = ['timeseries', 'stat', 'gauge', 'table'];

@@ -18,7 +18,7 @@ import {
   type VarValue,
   type VariableModel,
 } from './dashboards';
-import { formatValue } from '../../shared/units';
+import { formatValue } from '../../common/units';
 import type { InstantResult, PrometheusClient, PromSeries, RangeResult } from './prometheus';
 
 // ---------------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 // logins kube-prometheus-stack installs, and changing the admin password through Grafana's API.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { describeError, UserError } from '../errors';
-import { grafanaFetch, openTunnel, type GrafanaCredentials, type MonitoringStatus, type Tunnel } from './prometheus';
+import { openTunnel, type Tunnel } from '../kube/portforward';
+import { grafanaFetch, type GrafanaCredentials, type MonitoringStatus } from './prometheus';
 
 export const GRAFANA_USER = 'admin';
 /** The default admin password: kube-prometheus-stack today, and the older prometheus-operator installs. */

@@ -10,10 +10,9 @@ import * as https from 'node:https';
 import { CoreV1Api, KubeConfig, ApiregistrationV1Api, type V1Service } from '@kubernetes/client-node';
 import { describeError, httpStatus, UserError } from '../errors';
 import { kubeTransport, type HttpGet, type HttpResponse } from '../kube/http';
-import { openTunnel, podForService, type ServiceEndpoint, type Tunnel } from '../kube/portforward';
+import { openTunnel, type ServiceEndpoint } from '../kube/portforward';
 import { apiClient } from '../kube/client';
 
-export type { HttpGet, HttpResponse };
 
 export class PrometheusError extends Error {
   constructor(
@@ -144,9 +143,6 @@ export function urlTransport(base: string, headers?: Record<string, string>, com
   return (pathAndQuery, signal) => once(pathAndQuery, signal, false);
 }
 
-// kubeTransport (GETs through the API server) lives with the rest of the raw API access in src/core/kube/http.ts.
-export { kubeTransport };
-
 export function serviceProxyPath(namespace: string, service: string, port: number | string): string {
   return `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(service)}:${port}/proxy/`;
 }
@@ -221,9 +217,6 @@ export async function detectMonitoring(kc: KubeConfig): Promise<MonitoringStatus
   }
   return { metricsServer };
 }
-
-// The port-forward kept alive on a loopback port (openTunnel) lives in src/core/kube/portforward.ts.
-export { openTunnel, podForService, type ServiceEndpoint, type Tunnel };
 
 // ---------------------------------------------------------------------------------------------------
 // Resolver

@@ -5,8 +5,6 @@ import { describeError, httpStatus, UserError } from '../errors';
 import { parseQuantity } from '../kube/format';
 import { KubeHttpError, kubeTransport } from '../kube/http';
 
-export { parseQuantity };
-
 export interface PodTop {
   namespace: string;
   name: string;

@@ -23,14 +23,13 @@ import { outcomeLine } from '../../core/kube/apply';
 import { loadManifestFiles } from '../../core/kube/objects';
 import { serviceAddress } from '../../core/kube/services';
 
-/** The Service an experiment's load targets by default: the Sock Shop front-end, as in the workshop. */
-const TARGET_SERVICE = 'front-end';
 import { formatProgress } from '../../core/kube/rollout';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { registerChaosDiagnostics } from './diagnostics';
 import { markStepDone } from '../walkthrough-steps';
 import { setting } from '../settings';
+import { DEFAULT_TARGET_SERVICE } from '../../core/load/target';
 
 export function register(reg: Registry): void {
   registerChaosDiagnostics(reg);
@@ -201,7 +200,7 @@ export function register(reg: Registry): void {
     let suggestion = '';
     let note = '';
     try {
-      const addr = await serviceAddress(await kubeSession(reg).current(), namespace(), TARGET_SERVICE, 'deploy Sock Shop first');
+      const addr = await serviceAddress(await kubeSession(reg).current(), namespace(), DEFAULT_TARGET_SERVICE, 'deploy Sock Shop first');
       suggestion = addr.url ?? '';
       note = addr.note;
     } catch (err) {

@@ -13,13 +13,12 @@ import { makeNonce } from '../webview/page';
 import { portForwardService, type PortForwardHandle } from '../../core/kube/portforward';
 import { serviceAddress } from '../../core/kube/services';
 
-/** The Service a load run targets by default: the Sock Shop front-end, as in the workshop. */
-const TARGET_SERVICE = 'front-end';
-import { checkWebviewMessage, type HostMessage, type RunInfo, type RunSummary } from '../../shared/contracts/load';
+import { checkWebviewMessage, type HostMessage, type RunInfo, type RunSummary } from '../../common/contracts/load';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
 import { setting } from '../settings';
+import { DEFAULT_TARGET_SERVICE } from '../../core/load/target';
 
 const VIEW_TYPE = 'sockShop.load';
 
@@ -119,7 +118,7 @@ export function register(reg: Registry): void {
     let canForward = false;
     try {
       const kc = await kubeSession(reg).current();
-      const addr = await serviceAddress(kc, namespace, TARGET_SERVICE, 'deploy Sock Shop first');
+      const addr = await serviceAddress(kc, namespace, DEFAULT_TARGET_SERVICE, 'deploy Sock Shop first');
       suggestion = addr.url ?? '';
       note = addr.note;
       canForward = !addr.url && !!addr.serviceType;
@@ -137,7 +136,7 @@ export function register(reg: Registry): void {
       );
       if (!pick) throw new CancelledError();
       if (pick.id === 'forward') {
-        forward = await portForwardService(await kubeSession(reg).current(), namespace, TARGET_SERVICE, { missing: 'deploy Sock Shop first' });
+        forward = await portForwardService(await kubeSession(reg).current(), namespace, DEFAULT_TARGET_SERVICE, { missing: 'deploy Sock Shop first' });
         suggestion = forward.url;
         reg.log.info(`load: forwarding ${forward.url} to pod ${forward.pod}`);
       }

@@ -7,7 +7,7 @@ import { MetricsController } from '../../core/observability/controller';
 import { changeGrafanaPassword, DEFAULT_PASSWORDS, defaultGrafanaPassword, findWorkingPassword, GRAFANA_USER, resolveGrafana, type GrafanaEndpoint } from '../../core/observability/grafana';
 import { makeNonce, metricsHtml } from './html';
 import { detectMonitoring, type GrafanaCredentials } from '../../core/observability/prometheus';
-import { DEFAULT_DASHBOARD_UID, checkWebviewMessage, POD_DASHBOARD_UID, type HostMessage, type Settings } from '../../shared/contracts/metrics';
+import { DEFAULT_DASHBOARD_UID, checkWebviewMessage, POD_DASHBOARD_UID, type HostMessage, type Settings } from '../../common/contracts/metrics';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';

@@ -5,7 +5,7 @@ import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDataGrid, vsCodeDataGrid
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './load.css';
-import { MAX_SAMPLES, type HostMessage, type LiveStats, type WebviewMessage, type WebviewSavedState } from '../../shared/contracts/load';
+import { MAX_SAMPLES, type HostMessage, type LiveStats, type WebviewMessage, type WebviewSavedState } from '../../common/contracts/load';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(), vsCodeTag());
 

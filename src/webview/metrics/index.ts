@@ -14,7 +14,7 @@ import {
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import '../../../media/metrics.css';
-import { formatTick, formatValue } from '../../shared/units';
+import { formatTick, formatValue } from '../../common/units';
 import {
   REFRESH_CHOICES,
   TIME_RANGES,
@@ -26,7 +26,7 @@ import {
   type WebviewMessage,
   type WebviewRequest,
   type WebviewSavedState,
-} from '../../shared/contracts/metrics';
+} from '../../common/contracts/metrics';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(), vsCodeDropdown(), vsCodeOption(), vsCodeProgressRing());
 

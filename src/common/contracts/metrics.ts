@@ -1,6 +1,7 @@
 // The one message contract between the metrics panel's extension-host side (src/ui/metrics,
 // src/core/observability/controller.ts) and its webview (src/webview/metrics). Type-only imports, so
 // the webview bundle pulls no host code.
+import type { PanelModel } from '../../core/observability/dashboards';
 import type { PanelData } from '../../core/observability/engine';
 import type { NodeTop, PodTop } from '../../core/observability/top';
 import type { AccessPath } from '../../core/observability/prometheus';
@@ -13,25 +14,11 @@ export type TimeRange = (typeof TIME_RANGES)[number];
 export const RANGE_MS: Record<TimeRange, number> = { '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000 };
 export const REFRESH_CHOICES = [0, 5, 10, 30, 60] as const;
 
-/** Panel layout and rendering options (what the webview needs of a PanelModel). */
-export interface PanelView {
-  id: number;
-  title: string;
-  type: 'timeseries' | 'stat' | 'gauge' | 'table';
-  description?: string;
-  gridPos: { x: number; y: number; w: number; h: number };
-  rowId?: number;
-  unit?: string;
-  decimals?: number;
-  min?: number;
-  max?: number;
-  stacking: 'none' | 'normal' | 'percent';
-  fillOpacity: number;
-  lineWidth: number;
-  thresholds: { value: number | null; color: string }[];
-  thresholdsStyle: string;
-  notes: string[];
-}
+/** Panel layout and rendering options: the part of a PanelModel the webview needs (the same fields, by type). */
+export type PanelView = Pick<
+  PanelModel,
+  'id' | 'title' | 'type' | 'description' | 'gridPos' | 'rowId' | 'unit' | 'decimals' | 'min' | 'max' | 'stacking' | 'fillOpacity' | 'lineWidth' | 'thresholds' | 'thresholdsStyle' | 'notes'
+>;
 
 export interface RowView {
   id: number;
@@ -153,7 +140,7 @@ export const DEFAULT_DASHBOARD_TITLE = 'Kubernetes / Compute Resources / Namespa
 export const POD_DASHBOARD_TITLE = 'Kubernetes / Compute Resources / Pod';
 
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-/** What every webview request may carry, field by field (types and ranges); see src/shared/validate.ts. */
+/** What every webview request may carry, field by field (types and ranges); see src/common/validate.ts. */
 const REQUESTS: Record<WebviewRequest['type'], Record<string, FieldCheck>> = {
   ready: {},
   setRange: { range: str({ oneOf: TIME_RANGES }) },
