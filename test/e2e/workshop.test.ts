@@ -273,6 +273,36 @@ describe('e2e: the workshop in VS Code', function () {
     await wb.screenshot('6a-load-summary');
   });
 
+  it('6c. "Sock Shop: Apply kube-monkey Labels" offers the workshop\'s labels and asks first, naming the context and the restart; Cancel changes nothing', async function () {
+    this.timeout(120_000);
+    await wb.runCommand('Sock Shop: Apply kube-monkey Labels');
+    const deployments = await wb.waitQuickInput(/Apply kube-monkey labels: Deployments in sock-shop/);
+    await deployments.locator('.quick-input-count', { hasText: /^1 Selected$/ }).waitFor({ timeout: 30_000 });
+    await deployments.locator('.quick-input-box input').press('Enter');
+    const mtbf = await wb.waitQuickInput(/kube-monkey\/mtbf/);
+    assert.equal(await mtbf.locator('.quick-input-box input').inputValue(), '1');
+    await mtbf.locator('.quick-input-box input').press('Enter');
+    const modes = await wb.waitQuickInput(/kube-monkey: kill mode/);
+    const first = modes.locator('.quick-input-list .monaco-list-row').first();
+    await first.waitFor({ timeout: 15_000 });
+    assert.match(await first.innerText(), /^fixed\b[\s\S]*\(default, kill-value 2\)/);
+    await modes.locator('.quick-input-box input').press('Enter');
+    const value = await wb.waitQuickInput(/kill-value \(pods per kill\)/);
+    assert.equal(await value.locator('.quick-input-box input').inputValue(), '2');
+    await value.locator('.quick-input-box input').press('Enter');
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    const text = await dialog.innerText();
+    assert.match(text, /Put kube-monkey labels on Deployment "front-end" in namespace "sock-shop" of context "[^"]+"\?/);
+    assert.match(text, /every pod of front-end is replaced now by a rolling update/);
+    assert.match(text, /front-end: 2 of its \d+ pods per kill/);
+    await wb.screenshot('6c-kube-monkey-labels-confirm');
+    await wb.clickDialogButton('Cancel');
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    // Cancelled: no "labels applied" notification follows.
+    assert.equal(await wb.notification(/kube-monkey labels applied/).isVisible(), false);
+  });
+
   it('7. "Sock Shop: Start Chaos Experiment" (a short run with load) → the verdict', async function () {
     this.timeout(240_000);
     await wb.runCommand('Sock Shop: Start Chaos Experiment');
@@ -299,7 +329,10 @@ describe('e2e: the workshop in VS Code', function () {
     await wb.choose(/^Chaos experiment$/, /^Run$/);
     const dialog = wb.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15_000 });
-    assert.match(await dialog.innerText(), /Kill pods of front-end in sock-shop/);
+    const confirmation = await dialog.innerText();
+    assert.match(confirmation, /Kill pods of "front-end" in namespace "sock-shop" of context "[^"]+"\?/);
+    // It says what each kill really takes, not the kill mode's name.
+    assert.match(confirmation, /front-end: 1 of its \d+ pods?\./);
     await wb.clickDialogButton('Start');
     const verdict = await wb.waitNotification(/Chaos experiment: (PASS|FAIL)/, 180_000);
     assert.match(verdict, /Chaos experiment: PASS/, `the experiment's verdict: ${verdict}`);

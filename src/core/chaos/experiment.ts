@@ -14,7 +14,7 @@ import { startLoad as defaultStartLoad, type LoadRun, type StartOptions } from '
 import { describeModel, redactTarget } from '../load/report';
 import type { LiveStats, LoadReport, LoadSpec } from '../load/types';
 import { clusterProblem } from '../kube/errors';
-import { ENABLED_VALUE, isKillMode, killValueProblem, LABEL, type KillMode } from './kubemonkey';
+import { ENABLED_VALUE, isKillMode, killValueProblem, LABEL, readLabels, type KillMode, type KubeMonkeyLabels } from './kubemonkey';
 
 export interface KillSpec {
   mode: KillMode;
@@ -121,8 +121,16 @@ export function isOptedIn(d: V1Deployment): boolean {
   return d.metadata?.labels?.[LABEL.enabled] === ENABLED_VALUE;
 }
 
+export interface Candidate {
+  name: string;
+  optedIn: boolean;
+  replicas: number;
+  /** The kube-monkey labels it carries (undefined when not opted in). */
+  labels?: Partial<KubeMonkeyLabels>;
+}
+
 /** The Deployments of namespace with whether kube-monkey's labels opt them in. */
-export async function listCandidates(kc: KubeConfig, namespace: string): Promise<{ name: string; optedIn: boolean; replicas: number }[]> {
+export async function listCandidates(kc: KubeConfig, namespace: string): Promise<Candidate[]> {
   if (FORBIDDEN_NAMESPACES.has(namespace)) throw new UserError(`Chaos experiments never touch ${namespace}.`, 'ChaosRefused');
   const apps = kc.makeApiClient(AppsV1Api);
   let list;
@@ -131,7 +139,7 @@ export async function listCandidates(kc: KubeConfig, namespace: string): Promise
   } catch (err) {
     throw clusterProblem(err, kc) ?? err;
   }
-  return list.items.map((d) => ({ name: d.metadata?.name ?? '', optedIn: isOptedIn(d), replicas: d.spec?.replicas ?? 1 }));
+  return list.items.map((d) => ({ name: d.metadata?.name ?? '', optedIn: isOptedIn(d), replicas: d.spec?.replicas ?? 1, labels: readLabels(d) }));
 }
 
 function matches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {

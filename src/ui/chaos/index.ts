@@ -6,7 +6,7 @@ import { CancelledError, UserError } from '../../core/errors';
 import {
   describeKill,
   experimentMarkdown,
-  FORBIDDEN_NAMESPACES,
+  killTimes,
   listCandidates,
   runExperiment,
   saveExperimentReport,
@@ -15,7 +15,10 @@ import {
   type KillSpec,
 } from '../../core/chaos/experiment';
 import { followKubeMonkeyLogs, installKubeMonkey, labelAndRoll, type LogFollow } from '../../core/chaos/kube';
-import { DEFAULT_CONFIG, installObjects, isIanaZone, isPercentMode, KILL_MODE_HELP, KILL_MODES, KUBE_MONKEY_NAME, type KillMode, type KubeMonkeyLabels } from '../../core/chaos/kubemonkey';
+import { DEFAULT_CONFIG, installObjects, isIanaZone, isPercentMode, KILL_MODE_HELP, KUBE_MONKEY_NAME, type KillMode, type KubeMonkeyLabels } from '../../core/chaos/kubemonkey';
+import { describeLoad, experimentConfirmation, experimentDefaultKill, installConfirmation, killModesDefaultFirst, labelsConfirmation, WORKSHOP_LABELS } from '../../core/chaos/confirm';
+import { assertChaosNamespace, assertCurrentContext } from '../../core/kube/guard';
+import { confirmModal } from '../guard';
 import { checkNumber, normalizeTarget } from '../../core/load/inputs';
 import type { LoadModel, LoadSpec } from '../../core/load/types';
 import { refOf } from '../../core/kube/refs';
@@ -59,10 +62,14 @@ export function register(reg: Registry): void {
     return p;
   }
 
-  async function askKill(title: string, defaults: { mode?: KillMode; value?: number } = {}): Promise<KillSpec> {
+  async function askKill(title: string, defaults: KillSpec): Promise<KillSpec> {
+    // A single-choice quick pick selects its first item, so the default goes first.
     const mode = (
       await pickOne(
-        KILL_MODES.map((m) => ({ label: m, description: KILL_MODE_HELP[m], picked: m === defaults.mode })),
+        killModesDefaultFirst(defaults.mode).map((m) => ({
+          label: m,
+          description: m === defaults.mode ? `${KILL_MODE_HELP[m]} (default${defaults.value !== undefined ? `, kill-value ${defaults.value}` : ''})` : KILL_MODE_HELP[m],
+        })),
         `${title}: kill mode`,
       )
     ).label as KillMode;
@@ -70,7 +77,7 @@ export function register(reg: Registry): void {
     const percent = isPercentMode(mode);
     const value = await askNumber(
       percent ? `${title}: kill-value (percent of the pods, 1–100)` : `${title}: kill-value (pods per kill)`,
-      defaults.value ?? (percent ? 50 : 1),
+      defaults.mode === mode && defaults.value !== undefined ? defaults.value : percent ? 50 : 1,
       { integer: true, min: 1, max: percent ? 100 : 1000 },
     );
     return { mode, value };
@@ -79,14 +86,18 @@ export function register(reg: Registry): void {
   // ---------------------------------------------------------------------------------------------------
   reg.command('sockShop.applyKubeMonkeyLabels', async (arg?: unknown) => {
     const kc = await kubeSession(reg).current();
+    const context = kc.getCurrentContext();
     const ref = refOf(arg);
+    assertCurrentContext(ref, context);
     let ns = namespace();
     let names: string[];
+    if (ref?.kind === 'Deployment' && ref.namespace) ns = ref.namespace;
+    assertChaosNamespace(ns, 'Apply kube-monkey Labels', setting('chaos.namespaceAllowlist'));
+    const candidates = await listCandidates(kc, ns);
     if (ref?.kind === 'Deployment' && ref.namespace) {
-      ns = ref.namespace;
+      if (!candidates.some((c) => c.name === ref.name)) throw new UserError(`Deployment "${ref.name}" is no longer in ${ns} (context "${context}").`, 'NotFound');
       names = [ref.name];
     } else {
-      const candidates = await listCandidates(kc, ns);
       if (!candidates.length) throw new UserError(`No Deployments in ${ns}. Deploy Sock Shop first.`, 'NotFound');
       const picked = await vscode.window.showQuickPick(
         candidates.map((c) => ({ label: c.name, description: `${c.replicas} replica(s)${c.optedIn ? ' · already opted in' : ''}`, picked: c.name === 'front-end' })),
@@ -95,9 +106,11 @@ export function register(reg: Registry): void {
       if (!picked?.length) throw new CancelledError();
       names = picked.map((p) => p.label);
     }
-    if (FORBIDDEN_NAMESPACES.has(ns)) throw new UserError(`kube-monkey labels are never put on ${ns} workloads.`, 'ChaosRefused');
-    const mtbf = await askNumber('kube-monkey/mtbf: mean time between failures (days)', 1, { integer: true, min: 1, max: 3650 });
-    const kill = await askKill('kube-monkey');
+    const mtbf = await askNumber('kube-monkey/mtbf: mean time between failures (days)', WORKSHOP_LABELS.mtbf, { integer: true, min: 1, max: 3650 });
+    const kill = await askKill('kube-monkey', { mode: WORKSHOP_LABELS.killMode, value: WORKSHOP_LABELS.killValue });
+    await confirmModal(
+      labelsConfirmation({ context, namespace: ns, targets: names.map((n) => ({ name: n, replicas: candidates.find((c) => c.name === n)?.replicas ?? 1 })), mtbf, kill }),
+    );
     const targets = names.map((name) => ({ name, labels: { identifier: name, mtbf, killMode: kill.mode, killValue: kill.value } satisfies KubeMonkeyLabels }));
     const out = channel();
     out.appendLine(`Labelling ${names.join(', ')} in ${ns}: mtbf ${mtbf}, ${describeKill(kill)}`);
@@ -126,7 +139,7 @@ export function register(reg: Registry): void {
   reg.command('sockShop.installKubeMonkey', async () => {
     const kc = await kubeSession(reg).current();
     const target = namespace();
-    if (FORBIDDEN_NAMESPACES.has(target)) throw new UserError('kube-monkey never targets kube-system.', 'ChaosRefused');
+    assertChaosNamespace(target, 'Install kube-monkey', setting('chaos.namespaceAllowlist'));
     const dryRun = (
       await pickOne(
         [
@@ -149,6 +162,8 @@ export function register(reg: Registry): void {
     const timeZone = await ask('kube-monkey time_zone (IANA name)', isIanaZone(localZone) ? localZone : DEFAULT_CONFIG.timeZone, (v) =>
       isIanaZone(v) ? undefined : `"${v}" is not an IANA time zone (e.g. Asia/Singapore); kube-monkey would exit at start.`,
     );
+    const optedIn = (await listCandidates(kc, target)).filter((c) => c.optedIn).map((c) => c.name);
+    await confirmModal(installConfirmation({ context: kc.getCurrentContext(), target, dryRun, debug, timeZone, optedIn }));
     const objects = installObjects(loadManifestFiles(path.join(reg.context.extensionPath, 'manifests', 'kube-monkey')), {
       namespace: KUBE_MONKEY_NAME,
       config: {
@@ -230,8 +245,7 @@ export function register(reg: Registry): void {
     const kc = await kubeSession(reg).current();
     const ns = namespace();
     const g = guards();
-    if (FORBIDDEN_NAMESPACES.has(ns)) throw new UserError(`Chaos experiments never touch ${ns}.`, 'ChaosRefused');
-    if (!g.namespaceAllowlist.includes(ns)) throw new UserError(`Namespace "${ns}" is not in sockShop.chaos.namespaceAllowlist.`, 'ChaosRefused');
+    assertChaosNamespace(ns, 'Start Chaos Experiment', g.namespaceAllowlist);
     const candidates = await listCandidates(kc, ns);
     if (!candidates.length) throw new UserError(`No Deployments in ${ns}.`, 'NotFound');
     const picked = await vscode.window.showQuickPick(
@@ -243,7 +257,8 @@ export function register(reg: Registry): void {
       { title: `Chaos targets in ${ns}`, canPickMany: true, ignoreFocusOut: true },
     );
     if (!picked?.length) throw new CancelledError();
-    const kill = await askKill('Chaos experiment', { mode: 'fixed', value: 1 });
+    const chosen = candidates.filter((c) => picked.some((p) => p.label === c.name));
+    const kill = await askKill('Chaos experiment', experimentDefaultKill(chosen));
     const durationSeconds = await askNumber('Duration (seconds)', Math.min(120, g.maxDurationSeconds), { min: 5, max: g.maxDurationSeconds });
     const intervalSeconds = await askNumber('Kill every (seconds)', Math.max(1, Math.min(30, Math.floor(durationSeconds / 4))), { min: 1, max: durationSeconds - 1 });
     const load = await chooseLoad(durationSeconds);
@@ -268,12 +283,19 @@ export function register(reg: Registry): void {
       dryRun: mode.dry,
     };
     if (!mode.dry) {
-      const go = await vscode.window.showWarningMessage(
-        `Kill pods of ${spec.targets.join(', ')} in ${ns} (${describeKill(kill)}, every ${intervalSeconds} s for ${durationSeconds} s, at most ${g.maxPodsPerKill} per kill)?`,
-        { modal: true },
-        'Start',
+      await confirmModal(
+        experimentConfirmation({
+          context: kc.getCurrentContext(),
+          namespace: ns,
+          targets: chosen,
+          kill,
+          intervalSeconds,
+          durationSeconds,
+          maxPodsPerKill: g.maxPodsPerKill,
+          kills: killTimes(intervalSeconds, durationSeconds).length,
+          load: load ? describeLoad(load) : undefined,
+        }),
       );
-      if (go !== 'Start') throw new CancelledError();
     }
     const out = channel();
     out.show(true);
