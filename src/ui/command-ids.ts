@@ -35,6 +35,10 @@ export const COMMAND_IDS = [
   'sockShop.installKubeMonkey',
   'sockShop.startChaos',
   'sockShop.abortChaos',
+  'sockShop.runExperimentFile',
+  'sockShop.compareExperimentRuns',
+  'sockShop.pinExperimentBaseline',
+  'sockShop.compareWithBaseline',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

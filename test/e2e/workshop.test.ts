@@ -9,7 +9,7 @@
 // the cluster), then Sock Shop, then observing, load and chaos.
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { playground } from './hooks.ts';
 import { extensionLogs, Workbench } from './workbench.ts';
@@ -285,7 +285,9 @@ describe('e2e: the workshop in VS Code', function () {
     const modes = await wb.waitQuickInput(/kube-monkey: kill mode/);
     const first = modes.locator('.quick-input-list .monaco-list-row').first();
     await first.waitFor({ timeout: 15_000 });
-    assert.match(await first.innerText(), /^fixed\b[\s\S]*\(default, kill-value 2\)/);
+    const firstText = await first.innerText();
+    assert.match(firstText, /^fixed/);
+    assert.match(firstText, /\(default, kill-value 2\)/);
     await modes.locator('.quick-input-box input').press('Enter');
     const value = await wb.waitQuickInput(/kill-value \(pods per kill\)/);
     assert.equal(await value.locator('.quick-input-box input').inputValue(), '2');
@@ -345,6 +347,64 @@ describe('e2e: the workshop in VS Code', function () {
     await wb.screenshot('7b-chaos-verdict');
   });
 
+
+  it('7c. an experiment as a file: a wrong field is in Problems; fixed, its "Run" CodeLens runs it to the same verdict', async function () {
+    this.timeout(240_000);
+    const file = join(playground().workspace, 'front-end-e2e.chaos.yaml');
+    const text = (kill: string) =>
+      [
+        'apiVersion: sockshop.lab/v1',
+        'kind: ChaosExperiment',
+        'metadata:',
+        '  name: front-end-e2e',
+        'spec:',
+        `  namespace: ${NS}`,
+        '  targets: [front-end]',
+        `  kill: ${kill}`,
+        '  intervalSeconds: 4',
+        '  durationSeconds: 12',
+        '  load:',
+        '    service: front-end',
+        '    model:',
+        '      open: {rate: 20}',
+        '  hypothesis:',
+        '    maxFailPercent: 5',
+        '    maxP95Ms: 2000',
+        '    recoverySeconds: 60',
+        '',
+      ].join('\n');
+    writeFileSync(file, text('{mode: fixed, valu: 1}'));
+    await wb.runCommand('Go to File...');
+    await wb.typeInQuickInput('front-end-e2e.chaos.yaml');
+    await wb.page.locator('.editor-instance .squiggly-error').first().waitFor({ timeout: 30_000 });
+    await wb.runCommand('View: Toggle Problems');
+    const problem = wb.page.locator('.markers-panel .monaco-list-row', { hasText: 'spec.kill.valu is not a field' }).first();
+    await problem.waitFor({ timeout: 30_000 });
+    assert.match((await problem.innerText()).replace(/\s+/g, ' '), /did you mean "value"\?/);
+    await wb.screenshot('7c-experiment-file-problem');
+    await wb.runCommand('View: Toggle Problems');
+    // While the file has a problem, the CodeLens says so instead of offering Run.
+    await wb.page.locator('.codelens-decoration', { hasText: /1 problem/ }).first().waitFor({ timeout: 30_000 });
+    writeFileSync(file, text('{mode: fixed, value: 1}'));
+    const run = wb.page.locator('.codelens-decoration a', { hasText: /^\s*Run$/ }).first();
+    await run.waitFor({ timeout: 30_000 });
+    await run.click();
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.match(await dialog.innerText(), /Kill pods of "front-end" in namespace "sock-shop" of context "[^"]+"\?/);
+    await wb.clickDialogButton('Start');
+    const verdict = await wb.waitNotification(/Chaos experiment: (PASS|FAIL)/, 180_000);
+    assert.match(verdict, /Chaos experiment: PASS/, `the file's verdict: ${verdict}`);
+    // The saved report names the file, the context and the experiment.
+    const reports = join(playground().workspace, '.sockshop', 'reports');
+    const latest = readdirSync(reports).filter((n) => /^chaos-.*\.json$/.test(n)).sort().at(-1)!;
+    const report = JSON.parse(readFileSync(join(reports, latest), 'utf8'));
+    assert.equal(report.source?.name, 'front-end-e2e');
+    assert.equal(report.source?.file, 'front-end-e2e.chaos.yaml');
+    assert.equal(typeof report.context, 'string');
+    await wb.screenshot('7d-experiment-file-verdict');
+    await wb.runCommand('View: Close All Editors');
+  });
 
   it('8. the walkthrough has ticked the steps the workshop did', async function () {
     this.timeout(120_000);

@@ -8,7 +8,6 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -16,61 +15,9 @@ import { experimentMarkdown, runExperiment, saveExperimentReport, type Experimen
 import { applyKubeMonkeyLabels } from '../../src/core/chaos/kube';
 import type { LoadSpec } from '../../src/core/load/types';
 import { labInfo } from './hooks.ts';
+import { standIn } from './stand-in.ts';
 
 const NS = `chaos-it-${randomBytes(3).toString('hex')}`;
-const FAIL_WINDOW_MS = 1000;
-
-interface StandIn {
-  url: string;
-  server: Server;
-  /** Pod deletion times the server saw (epoch ms). */
-  deletions: number[];
-  close(): Promise<void>;
-}
-
-/** A local stand-in for the front-end. failAfterDeletes: answer 503 for FAIL_WINDOW_MS after each pod deletion. */
-async function standIn(kc: k8s.KubeConfig, failAfterDeletes: boolean): Promise<StandIn> {
-  let failUntil = 0;
-  const deletions: number[] = [];
-  // Pods seen alive: a deletion counts only for a pod that was alive while watched (pods of an earlier
-  // rollout that are already terminating do not count).
-  const alive = new Set<string>();
-  const server = createServer((_req, res) => {
-    const failing = Date.now() < failUntil;
-    res.writeHead(failing ? 503 : 200, { 'content-type': 'text/plain' });
-    res.end(failing ? 'unavailable' : 'ok');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const watch = new k8s.Watch(kc);
-  const req = await watch.watch(
-    `/api/v1/namespaces/${NS}/pods`,
-    { labelSelector: 'name=front-end' },
-    (phase: string, pod: k8s.V1Pod) => {
-      const name = pod.metadata?.name ?? '';
-      const gone = phase === 'DELETED' || !!pod.metadata?.deletionTimestamp;
-      if (!gone) {
-        alive.add(name);
-        return;
-      }
-      if (alive.delete(name)) {
-        deletions.push(Date.now());
-        if (failAfterDeletes) failUntil = Date.now() + FAIL_WINDOW_MS;
-      }
-    },
-    () => undefined,
-  );
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    server,
-    deletions,
-    close: async () => {
-      req.abort();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
 
 function load(url: string): LoadSpec {
   return { target: { url, timeoutMs: 2000 }, model: { kind: 'open', rate: 40, maxConnections: 8 }, maxRequests: 5000, maxDurationSeconds: 12, threads: 1 };
@@ -140,7 +87,7 @@ describe('chaos experiment on the lab', function () {
   });
 
   it('PASS: the front-end keeps answering while a pod is killed every 3 s', async () => {
-    const s = await standIn(kc, false);
+    const s = await standIn(kc, NS, false);
     try {
       const events: string[] = [];
       const r = await runExperiment(kc, spec(s.url), { guards, onEvent: (e) => events.push(e.type) });
@@ -166,7 +113,7 @@ describe('chaos experiment on the lab', function () {
   });
 
   it('FAIL: the front-end answers 503 for a while after each kill — the evidence lines the failures up with the kills', async () => {
-    const s = await standIn(kc, true);
+    const s = await standIn(kc, NS, true);
     try {
       // Kills 4 s apart so that the 1 s failure windows stay apart in one-second samples.
       const r = await runExperiment(kc, spec(s.url, { intervalSeconds: 4, durationSeconds: 14, load: { ...load(s.url), maxDurationSeconds: 14 } }), { guards });
@@ -199,7 +146,7 @@ describe('chaos experiment on the lab', function () {
   });
 
   it('Abort stops load and kills at once and leaves nothing running', async () => {
-    const s = await standIn(kc, false);
+    const s = await standIn(kc, NS, false);
     try {
       const ac = new AbortController();
       const t0 = Date.now();

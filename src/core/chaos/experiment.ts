@@ -14,6 +14,8 @@ import { startLoad as defaultStartLoad, type LoadRun, type StartOptions } from '
 import { describeModel, redactTarget } from '../load/report';
 import type { LiveStats, LoadReport, LoadSpec } from '../load/types';
 import { clusterProblem } from '../kube/errors';
+import type { Prediction } from './file';
+import type { PredictionScore } from './history';
 import { ENABLED_VALUE, isKillMode, killValueProblem, LABEL, readLabels, type KillMode, type KubeMonkeyLabels } from './kubemonkey';
 
 export interface KillSpec {
@@ -244,6 +246,20 @@ export interface ExperimentResult {
   load?: Omit<LoadReport, 'timeline' | 'spec'>;
   plan?: PlannedKill[];
   notes: string[];
+  /** The kubeconfig context it ran against (set by the caller). */
+  context?: string;
+  /** The *.chaos.yaml it came from, with the git commit of its directory and whether the file had local changes. */
+  source?: ExperimentSource;
+  /** Learning mode: the prediction made before the run and its score. */
+  prediction?: { predicted: Prediction; score?: PredictionScore };
+}
+
+export interface ExperimentSource {
+  /** The file, relative to the workspace (or as given to the CLI). */
+  file: string;
+  name: string;
+  commit?: string;
+  dirty?: boolean;
 }
 
 export type ExperimentEvent =
@@ -585,10 +601,15 @@ export function experimentMarkdown(r: ExperimentResult): string {
     `| Kill mode | ${describeKill(s.kill)}, every ${s.intervalSeconds} s for ${s.durationSeconds} s (at most ${r.guards.maxPodsPerKill} pods per kill) |`,
     `| Load | ${s.load ? `${describeModel(s.load.model)} → ${s.load.target.url}` : 'none'} |`,
     `| Hypothesis | failures ≤ ${s.hypothesis.maxFailPercent}% · p95 ≤ ${s.hypothesis.maxP95Ms} ms · every target back to desired ready replicas within ${s.hypothesis.recoverySeconds} s of each kill |`,
+    ...(r.context ? [`| Context | ${r.context} |`] : []),
+    ...(r.source ? [`| Experiment file | ${r.source.file} (${r.source.name})${r.source.commit ? ` at commit ${r.source.commit.slice(0, 12)}${r.source.dirty ? ', with local changes' : ''}` : ''} |`] : []),
     `| Started | ${r.startedAt} |`,
     `| Ended | ${r.endedAt} |`,
     '',
   ];
+  if (r.prediction?.score) {
+    lines.push(`## Prediction: score ${r.prediction.score.score} / 100`, '', ...r.prediction.score.items.map((i) => `- ${i.name}: ${i.note} — ${i.score} / 100`), '');
+  }
   if (r.plan) {
     lines.push('## Plan (dry run)', '', '| t (s) | Deployment | live pods | would kill | capped | e.g. |', '|---|---|---|---|---|---|');
     for (const p of r.plan) lines.push(`| ${p.t} | ${p.deployment} | ${p.livePods} | ${p.wouldKill} | ${p.capped ? 'yes' : ''} | ${p.examplePods.join(', ')} |`);
@@ -639,12 +660,17 @@ export function experimentMarkdown(r: ExperimentResult): string {
   return lines.join('\n');
 }
 
+/** The result as reports keep it: header values, cookies and URL credentials of the load target redacted. */
+export function redactedResult(r: ExperimentResult): ExperimentResult {
+  return r.spec.load ? { ...r, spec: { ...r.spec, load: { ...r.spec.load, target: redactTarget(r.spec.load.target) } } } : r;
+}
+
 /** Writes <dir>/.sockshop/reports/chaos-<timestamp>.md and .json; returns both paths. Header values, cookies and URL credentials are redacted (redactTarget). */
 export async function saveExperimentReport(workspaceDir: string, r: ExperimentResult): Promise<{ markdown: string; json: string }> {
   const dir = join(workspaceDir, '.sockshop', 'reports');
   await mkdir(dir, { recursive: true });
   const stamp = r.startedAt.replace(/[:.]/g, '-');
-  const safe: ExperimentResult = r.spec.load ? { ...r, spec: { ...r.spec, load: { ...r.spec.load, target: redactTarget(r.spec.load.target) } } } : r;
+  const safe = redactedResult(r);
   const markdown = join(dir, `chaos-${stamp}.md`);
   const json = join(dir, `chaos-${stamp}.json`);
   await writeFile(markdown, experimentMarkdown(safe));

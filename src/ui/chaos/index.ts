@@ -5,11 +5,8 @@ import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../../core/errors';
 import {
   describeKill,
-  experimentMarkdown,
   killTimes,
   listCandidates,
-  runExperiment,
-  saveExperimentReport,
   type ExperimentSpec,
   type Guards,
   type KillSpec,
@@ -30,23 +27,27 @@ import { formatProgress } from '../../core/kube/rollout';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { registerChaosDiagnostics } from './diagnostics';
-import { markStepDone } from '../walkthrough-steps';
+import { registerExperimentFiles } from './experiment-files';
+import { registerRunsView } from './runs-view';
+import { experimentFileText, FILE_SUFFIX } from '../../core/chaos/file';
+import { abortExperiment, assertNoExperimentRunning, chaosChannel, runExperimentInEditor } from './run';
 import { setting } from '../settings';
 import { DEFAULT_TARGET_SERVICE } from '../../core/load/target';
 
 export function register(reg: Registry): void {
   registerChaosDiagnostics(reg);
+  registerExperimentFiles(reg);
+  registerRunsView(reg);
   const namespace = () => setting('namespace');
   const guards = (): Guards => ({
     namespaceAllowlist: setting('chaos.namespaceAllowlist'),
     maxPodsPerKill: setting('chaos.maxPodsPerKill'),
     maxDurationSeconds: setting('load.maxDurationSeconds'),
   });
-  const channel = () => reg.service('chaos.output', () => vscode.window.createOutputChannel('Sock Shop Chaos'));
+  const channel = () => chaosChannel(reg);
   const logsChannel = () => reg.service('chaos.kubeMonkeyLogs', () => vscode.window.createOutputChannel('kube-monkey'));
   let logFollow: LogFollow | undefined;
-  let experiment: AbortController | undefined;
-  reg.context.subscriptions.push({ dispose: () => (logFollow?.stop(), experiment?.abort()) });
+  reg.context.subscriptions.push({ dispose: () => logFollow?.stop() });
 
   async function ask(title: string, value: string, validate?: (v: string) => string | undefined, prompt?: string): Promise<string> {
     const v = await vscode.window.showInputBox({ title, value, prompt, ignoreFocusOut: true, validateInput: validate });
@@ -240,8 +241,22 @@ export function register(reg: Registry): void {
     return { target: { url, timeoutMs: 10_000, cookies: [] }, model, maxRequests: setting('load.maxRequests'), maxDurationSeconds: duration };
   }
 
+  async function saveExperimentFile(spec: ExperimentSpec): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) throw new UserError('Open a folder first: the experiment file is saved in the workspace.', 'NoWorkspace');
+    const name = await ask('Experiment name (the file is <name>.chaos.yaml)', `${spec.targets[0]}-pod-kill`, (v) =>
+      /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v.trim()) ? undefined : 'Lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit.',
+    );
+    const uri = vscode.Uri.joinPath(folder.uri, `${name}${FILE_SUFFIX}`);
+    const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+    if (exists) await confirmModal({ message: `${vscode.workspace.asRelativePath(uri)} exists. Replace it?`, detail: 'Its content is overwritten with this experiment.', button: 'Replace' });
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(experimentFileText(name, { ...spec, dryRun: undefined })));
+    await vscode.window.showTextDocument(uri);
+    void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(uri)}: run it with its "Run" CodeLens, or npm run chaos -- run ${vscode.workspace.asRelativePath(uri)}.`);
+  }
+
   reg.command('sockShop.startChaos', async () => {
-    if (experiment) throw new UserError('A chaos experiment is running. Abort it first ("Sock Shop: Abort Chaos Experiment").', 'Busy');
+    assertNoExperimentRunning(reg);
     const kc = await kubeSession(reg).current();
     const ns = namespace();
     const g = guards();
@@ -269,6 +284,7 @@ export function register(reg: Registry): void {
       [
         { label: 'Run', description: 'send load and kill pods', dry: false },
         { label: 'Dry run', description: 'plan only: which pods each kill would take; no load, no kills', dry: true },
+        { label: 'Save as a file', description: 'write a .chaos.yaml to run from its CodeLens, a terminal or CI', dry: true, save: true },
       ],
       'Chaos experiment',
     );
@@ -282,6 +298,10 @@ export function register(reg: Registry): void {
       hypothesis: { maxFailPercent, maxP95Ms, recoverySeconds },
       dryRun: mode.dry,
     };
+    if ('save' in mode) {
+      await saveExperimentFile(spec);
+      return;
+    }
     if (!mode.dry) {
       await confirmModal(
         experimentConfirmation({
@@ -297,60 +317,10 @@ export function register(reg: Registry): void {
         }),
       );
     }
-    const out = channel();
-    out.show(true);
-    out.appendLine(`=== chaos experiment ${new Date().toISOString()}: ${spec.targets.join(', ')} in ${ns}, ${describeKill(kill)} every ${intervalSeconds} s for ${durationSeconds} s${mode.dry ? ' (dry run)' : ''}`);
-    const ac = new AbortController();
-    experiment = ac;
-    try {
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Chaos experiment', cancellable: true }, (p, token) => {
-        token.onCancellationRequested(() => ac.abort());
-        return runExperiment(kc, spec, {
-          guards: g,
-          signal: ac.signal,
-          onEvent: (e) => {
-            if (e.type === 'sample') {
-              const s = e.sample;
-              const ready = Object.entries(s.ready).map(([n, r]) => `${n} ${r.ready}/${r.desired}`).join(' · ');
-              const load = s.rps !== undefined ? `${s.rps} req/s · ${s.failPercent}% failed · p95 ${s.p95Ms} ms · ` : '';
-              p.report({ message: `${s.t} s / ${durationSeconds} s · ${load}${ready}` });
-              out.appendLine(`${s.t.toFixed(1).padStart(6)} s  ${load}${ready}`);
-            } else if (e.type === 'kill') {
-              out.appendLine(`     ◆ kill ${e.kill.deployment}: ${e.kill.pods.join(', ') || 'no pod'}${e.kill.capped ? ' (capped by maxPodsPerKill)' : ''}${e.kill.errors.length ? ` — ${e.kill.errors.join('; ')}` : ''}`);
-            } else if (e.type === 'phase') {
-              p.report({ message: e.message });
-              out.appendLine(`  ${e.message}`);
-            }
-          },
-        });
-      });
-      const md = experimentMarkdown(result);
-      const dir = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-      let doc: vscode.Uri;
-      if (dir) {
-        const saved = await saveExperimentReport(dir, result);
-        out.appendLine(`report: ${saved.markdown} and ${saved.json}`);
-        doc = vscode.Uri.file(saved.markdown);
-      } else {
-        doc = (await vscode.workspace.openTextDocument({ language: 'markdown', content: md })).uri;
-      }
-      out.appendLine(`verdict: ${result.verdict}`);
-      if (result.verdict === 'PASS' || result.verdict === 'FAIL') markStepDone(reg.context, 'experimentRun');
-      for (const c of result.checks) out.appendLine(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.summary}`);
-      await vscode.commands.executeCommand('markdown.showPreview', doc).then(undefined, () => vscode.window.showTextDocument(doc));
-      const show = result.verdict === 'FAIL' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-      void show(`Chaos experiment: ${result.verdict}. ${result.checks.filter((c) => !c.ok).map((c) => c.summary).join('; ')}`);
-    } finally {
-      if (experiment === ac) experiment = undefined;
-    }
+    await runExperimentInEditor(reg, kc, spec, g, { context: kc.getCurrentContext() });
   });
 
   reg.command('sockShop.abortChaos', () => {
-    if (!experiment) {
-      void vscode.window.showInformationMessage('No chaos experiment is running.');
-      return;
-    }
-    experiment.abort();
-    channel().appendLine('  abort requested: stopping load and kills');
+    if (!abortExperiment(reg)) void vscode.window.showInformationMessage('No chaos experiment is running.');
   });
 }
