@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parse as parseJunit } from 'junit2json';
 import { labInfo } from './hooks.ts';
-import { standIn } from './stand-in.ts';
+import { createFrontEnd, standIn, waitFrontEndSettled } from './stand-in.ts';
 
 const NS = `chaos-cli-${randomBytes(3).toString('hex')}`;
 const root = join(__dirname, '..', '..');
@@ -57,33 +57,13 @@ describe('chaos CLI on the lab', function () {
   let core: k8s.CoreV1Api;
   let dir: string;
 
-  const waitReady = async (n: number) => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const all = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items;
-      const ready = all.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-      if (ready.length === n && all.length === n) return;
-      if (Date.now() > deadline) throw new Error(`front-end not ready: ${ready.length}/${n}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const waitReady = (n: number) => waitFrontEndSettled(kc, NS, n);
 
   before(async () => {
     kc = new k8s.KubeConfig();
     kc.loadFromFile(labInfo().kubeconfig);
     core = kc.makeApiClient(k8s.CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: NS } } });
-    await kc.makeApiClient(k8s.AppsV1Api).createNamespacedDeployment({
-      namespace: NS,
-      body: {
-        metadata: { name: 'front-end', labels: { name: 'front-end' } },
-        spec: {
-          replicas: 3,
-          selector: { matchLabels: { name: 'front-end' } },
-          template: { metadata: { labels: { name: 'front-end' } }, spec: { containers: [{ name: 'front-end', image: 'weaveworksdemos/front-end:0.3.12' }] } },
-        },
-      },
-    });
+    await createFrontEnd(kc, NS, 3);
     await waitReady(3);
     dir = mkdtempSync(join(tmpdir(), 'chaos-cli-'));
   });

@@ -15,7 +15,7 @@ import { experimentMarkdown, runExperiment, saveExperimentReport, type Experimen
 import { applyKubeMonkeyLabels } from '../../src/core/chaos/kube';
 import type { LoadSpec } from '../../src/core/load/types';
 import { labInfo } from './hooks.ts';
-import { standIn } from './stand-in.ts';
+import { createFrontEnd, standIn, waitFrontEndSettled } from './stand-in.ts';
 
 const NS = `chaos-it-${randomBytes(3).toString('hex')}`;
 
@@ -47,37 +47,13 @@ describe('chaos experiment on the lab', function () {
   const podNames = async () =>
     (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata!.name!).sort();
 
-  const waitReady = async (n: number) => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items.filter(
-        (p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-      );
-      const all = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items;
-      // Settled: n ready and no pod of an earlier rollout still terminating.
-      if (pods.length === n && all.length === n) return;
-      if (Date.now() > deadline) throw new Error(`front-end not ready: ${pods.length}/${n}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const waitReady = (n: number) => waitFrontEndSettled(kc, NS, n);
 
   before(async () => {
     kc = new k8s.KubeConfig();
     kc.loadFromFile(labInfo().kubeconfig);
     core = kc.makeApiClient(k8s.CoreV1Api);
-    const apps = kc.makeApiClient(k8s.AppsV1Api);
-    await core.createNamespace({ body: { metadata: { name: NS } } });
-    await apps.createNamespacedDeployment({
-      namespace: NS,
-      body: {
-        metadata: { name: 'front-end', labels: { name: 'front-end' } },
-        spec: {
-          replicas: 3,
-          selector: { matchLabels: { name: 'front-end' } },
-          template: { metadata: { labels: { name: 'front-end' } }, spec: { containers: [{ name: 'front-end', image: 'weaveworksdemos/front-end:0.3.12' }] } },
-        },
-      },
-    });
+    await createFrontEnd(kc, NS, 3);
     await applyKubeMonkeyLabels(kc, NS, 'front-end', { identifier: 'front-end', mtbf: 1, killMode: 'fixed', killValue: 1 });
     await waitReady(3);
   });
@@ -184,5 +160,55 @@ describe('chaos experiment on the lab', function () {
   it('guards: kube-system is refused whatever the allowlist says, and so is a namespace outside it', async () => {
     await assert.rejects(runExperiment(kc, { ...spec('http://127.0.0.1:9/'), namespace: 'kube-system' }, { guards: { ...guards, namespaceAllowlist: ['kube-system'] } }), /never touch kube-system/);
     await assert.rejects(runExperiment(kc, spec('http://127.0.0.1:9/'), { guards: { ...guards, namespaceAllowlist: ['sock-shop'] } }), /not in sockShop\.chaos\.namespaceAllowlist/);
+  });
+
+  it('does not start when the steady state does not hold before: a load target that refuses, a Service with no ready endpoint', async () => {
+    const pods = await podNames();
+    // Nothing listens on port 9 of loopback (discard): the default before-check sees the target refuse.
+    const r1 = await runExperiment(kc, spec('http://127.0.0.1:9/'), { guards });
+    assert.equal(r1.verdict, 'NOT STARTED', experimentMarkdown(r1));
+    assert.deepEqual(r1.kills, []);
+    assert.equal(r1.checks[0].name, 'steady-state-before');
+    assert.match(r1.checks[0].summary, /GET http:\/\/127\.0\.0\.1:9\/ answers below 500 — no answer: ECONNREFUSED/);
+    // This namespace has no front-end Service: its endpoints probe fails, whatever the load target does.
+    const s = await standIn(kc, NS, false);
+    try {
+      const r2 = await runExperiment(kc, spec(s.url, { steadyState: { probes: [{ kind: 'endpoints', service: 'front-end', minReady: 1 }] } }), { guards });
+      assert.equal(r2.verdict, 'NOT STARTED');
+      assert.match(r2.checks[0].summary, /Service front-end has ≥ 1 ready endpoint — 0 ready endpoints \(no EndpointSlice: is the Service there\?\)/);
+      assert.equal(r2.load, undefined, 'no load was sent');
+      assert.equal(s.requests, 0, 'the load target saw no request');
+    } finally {
+      await s.close();
+    }
+    assert.deepEqual(await podNames(), pods, 'no pod was deleted');
+  });
+
+  it('a steady-state breach during the faults stops them within one probe interval, and the report shows it', async () => {
+    const s = await standIn(kc, NS, true);
+    try {
+      const probeEvery = 0.5;
+      const r = await runExperiment(
+        kc,
+        spec(s.url, { intervalSeconds: 3, durationSeconds: 12, steadyState: { probes: [{ kind: 'http', url: s.url, expectStatus: [200] }], duringIntervalSeconds: probeEvery, tolerance: 0 } }),
+        { guards },
+      );
+      const md = experimentMarkdown(r);
+      assert.equal(r.verdict, 'FAIL', md);
+      const kills = r.kills.filter((k) => k.pods.length);
+      assert.equal(kills.length, 1, `the faults stopped after the first kill:\n${md}`);
+      const during = r.checks.find((c) => c.name === 'steady-state-during')!;
+      assert.equal(during.ok, false);
+      const at = Number(/broke at t=([0-9.]+) s/.exec(during.summary)?.[1]);
+      // The 503 window opens when the stand-in sees the deletion; the next probe round (≤ 0.5 s later, plus its own request) sees it.
+      assert.ok(at - kills[0].t <= probeEvery + 0.5, `breach at t=${at} s, kill at t=${kills[0].t} s`);
+      assert.match(during.summary, /HTTP 503/);
+      assert.ok(Date.parse(r.endedAt) - Date.parse(r.startedAt) < 12_000 + 15_000, 'it did not run its whole duration of load');
+      assert.match(md, /steady-state-during/);
+      assert.ok(r.checks.find((c) => c.name === 'steady-state-after')?.ok, 'after the recovery the steady state holds again');
+      await waitReady(3);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -91,6 +91,33 @@ describe('chaos experiment files (*.chaos.yaml)', () => {
     assert.deepEqual(problems(huge).map((p) => p.message), [`The file has ${huge.length.toLocaleString('en-US')} characters; an experiment file is at most 1,000,000. It was not parsed.`]);
   });
 
+  it('a steady state in the file becomes the runner\'s probes, and writes back the same', () => {
+    const text = base(
+      GOOD_SPEC +
+        '  steadyState:\n    probes:\n      - http: {url: "http://127.10.0.1/", expectStatus: [200], maxLatencyMs: 500}\n      - endpoints: {service: front-end, minReady: 2}\n      - replicas: {deployment: front-end, minReady: 3}\n      - promql: {query: "sum(up)", min: 1}\n    duringIntervalSeconds: 2\n    tolerance: 1\n',
+    );
+    const parsed = parseExperiment(text);
+    assert.deepEqual(parsed.problems, []);
+    const spec = toSpec(parsed.experiment!, { limits: { maxRequests: 10, maxDurationSeconds: 60 } });
+    assert.deepEqual(spec.steadyState, {
+      probes: [
+        { kind: 'http', url: 'http://127.10.0.1/', expectStatus: [200], maxLatencyMs: 500 },
+        { kind: 'endpoints', service: 'front-end', minReady: 2 },
+        { kind: 'replicas', deployment: 'front-end', minReady: 3 },
+        { kind: 'promql', query: 'sum(up)', min: 1 },
+      ],
+      duringIntervalSeconds: 2,
+      tolerance: 1,
+    });
+    const again = parseExperiment(experimentFileText('t', spec));
+    assert.deepEqual(again.problems, []);
+    assert.deepEqual(toSpec(again.experiment!, { limits: { maxRequests: 10, maxDurationSeconds: 60 } }).steadyState, spec.steadyState);
+    assert.deepEqual(
+      problems(base(GOOD_SPEC + '  steadyState:\n    probes:\n      - http: {url: "http://x/"}\n        replicas: {deployment: a, minReady: 1}\n')).map((p) => p.message),
+      ['spec.steadyState.probes[0] has http, replicas: give only one.'],
+    );
+  });
+
   it('a file written from a spec parses back to the same spec', () => {
     const spec = toSpec(parseExperiment(readFileSync(EXAMPLE, 'utf8')).experiment!, { url: 'http://127.10.0.1/', limits: { maxRequests: 100_000, maxDurationSeconds: 600 } });
     const text = experimentFileText('again', spec);

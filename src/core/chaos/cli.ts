@@ -11,8 +11,8 @@ import { UserError } from '../errors';
 import { loadKubeconfig } from '../kube/kubeconfig';
 import { serviceAddress } from '../kube/services';
 import { SETTINGS } from '../settings';
-import { describeLoad, experimentConfirmation } from './confirm';
-import { checkExperiment, killTimes, listCandidates, redactedResult, runExperiment, saveExperimentReport, type ExperimentEvent, type ExperimentResult, type Guards } from './experiment';
+import { experimentPlan } from './confirm';
+import { checkExperiment, listCandidates, redactedResult, runExperiment, saveExperimentReport, type ExperimentEvent, type ExperimentResult, type Guards } from './experiment';
 import { loadTargetService, parseExperiment, toSpec, type ExperimentFile } from './file';
 import { compareRuns, comparisonMarkdown, gitSource, junitXml, runFigures, scorePrediction } from './history';
 
@@ -218,20 +218,7 @@ async function runFile(args: RunArgs, io: CliIo): Promise<number> {
     if (UserError.is(err, 'ChaosRefused')) throw new UserError(`${err.message} On the command line the limits are flags: --allow-namespace, --max-pods-per-kill, --max-duration.`, 'ChaosRefused');
     throw err;
   }
-  const candidates = await listCandidates(kc, spec.namespace);
-  const missing = spec.targets.filter((t) => !candidates.some((c) => c.name === t));
-  if (missing.length) throw new UserError(`No Deployment ${missing.join(', ')} in namespace ${spec.namespace} of context "${context}".`, 'NotFound');
-  const plan = experimentConfirmation({
-    context,
-    namespace: spec.namespace,
-    targets: candidates.filter((c) => spec.targets.includes(c.name)),
-    kill: spec.kill,
-    intervalSeconds: spec.intervalSeconds,
-    durationSeconds: spec.durationSeconds,
-    maxPodsPerKill: args.guards.maxPodsPerKill,
-    kills: killTimes(spec.intervalSeconds, spec.durationSeconds).length,
-    load: spec.load ? describeLoad(spec.load) : undefined,
-  });
+  const plan = experimentPlan({ context, spec, candidates: await listCandidates(kc, spec.namespace), maxPodsPerKill: args.guards.maxPodsPerKill });
   io.out(`${file.metadata.name}: ${args.dryRun ? '(dry run) ' : ''}${plan.message}`);
   for (const l of plan.detail.split('\n')) io.out(`  ${l}`);
   if (!args.dryRun && !args.yes) {

@@ -3,7 +3,8 @@
 // once the kill mode, the replicas and the sockShop.chaos.maxPodsPerKill cap are put together — so that a
 // text like "kill-all (every pod) … at most 3 per kill" never contradicts itself. The UI only shows them.
 import type { Confirmation } from '../kube/guard';
-import type { KillSpec } from './experiment';
+import { UserError } from '../errors';
+import { killTimes, type ExperimentSpec, type KillSpec } from './experiment';
 import type { LoadSpec } from '../load/types';
 import { KILL_MODES, type KillMode, type KubeMonkeyLabels } from './kubemonkey';
 
@@ -163,4 +164,25 @@ export function describeLoad(load: LoadSpec): string {
     case 'closed':
       return `${m.concurrency} concurrent connections (closed model)${to}`;
   }
+}
+
+/**
+ * The confirmation of a run of spec against the Deployments found in its namespace; throws when a target
+ * is not there (naming the context, so the user sees which cluster was asked).
+ */
+export function experimentPlan(o: { context: string; spec: ExperimentSpec; candidates: readonly Target[]; maxPodsPerKill: number }): Confirmation {
+  const { spec } = o;
+  const missing = spec.targets.filter((t) => !o.candidates.some((c) => c.name === t));
+  if (missing.length) throw new UserError(`No Deployment ${missing.join(', ')} in namespace ${spec.namespace} of context "${o.context}".`, 'NotFound');
+  return experimentConfirmation({
+    context: o.context,
+    namespace: spec.namespace,
+    targets: o.candidates.filter((c) => spec.targets.includes(c.name)),
+    kill: spec.kill,
+    intervalSeconds: spec.intervalSeconds,
+    durationSeconds: spec.durationSeconds,
+    maxPodsPerKill: o.maxPodsPerKill,
+    kills: killTimes(spec.intervalSeconds, spec.durationSeconds).length,
+    load: spec.load ? describeLoad(spec.load) : undefined,
+  });
 }

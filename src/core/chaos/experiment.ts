@@ -15,6 +15,7 @@ import { describeModel, redactTarget } from '../load/report';
 import type { LiveStats, LoadReport, LoadSpec } from '../load/types';
 import { clusterProblem } from '../kube/errors';
 import type { Prediction } from './file';
+import { defaultSteadyState, resultLine, runProbes, type ProbeResult, type SteadyState } from './steady';
 import type { PredictionScore } from './history';
 import { ENABLED_VALUE, isKillMode, killValueProblem, LABEL, readLabels, type KillMode, type KubeMonkeyLabels } from './kubemonkey';
 
@@ -47,6 +48,11 @@ export interface ExperimentSpec {
   dryRun?: boolean;
   /** Grace period for pod deletes (undefined: each pod's own). */
   gracePeriodSeconds?: number;
+  /**
+   * The steady state, probed before any fault, optionally during, and after the recovery window. Absent:
+   * the load target answers (below 500) and every target has a ready replica, before and after.
+   */
+  steadyState?: SteadyState;
 }
 
 export interface Guards {
@@ -224,13 +230,14 @@ export interface PlannedKill {
 }
 
 export interface Check {
-  name: 'failures' | 'latency' | 'recovery';
+  name: 'failures' | 'latency' | 'recovery' | 'steady-state-before' | 'steady-state-during' | 'steady-state-after';
   ok: boolean;
   summary: string;
   evidence: string[];
 }
 
-export type Verdict = 'PASS' | 'FAIL' | 'ABORTED' | 'DRY RUN';
+/** NOT STARTED: the steady state did not hold before the experiment, so nothing was killed and no load sent. */
+export type Verdict = 'PASS' | 'FAIL' | 'ABORTED' | 'DRY RUN' | 'NOT STARTED';
 
 export interface ExperimentResult {
   spec: ExperimentSpec;
@@ -273,6 +280,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: (e: ExperimentEvent) => void;
   random?: () => number;
+  /** Evaluates PromQL for promql probes (the caller's Prometheus access). */
+  promql?: (query: string) => Promise<number | undefined>;
   /** The load engine (tests may give worker options); defaults to src/core/load's startLoad. */
   startLoad?: (spec: LoadSpec, opts: StartOptions) => LoadRun;
   sampleIntervalMs?: number;
@@ -394,6 +403,40 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
 
   const listPods = async (): Promise<V1Pod[]> => (await core.listNamespacedPod({ namespace: ns })).items;
 
+  // The steady state before any fault: an experiment on a system that is already unhealthy proves nothing.
+  const steady = spec.steadyState ?? defaultSteadyState({ targets: spec.targets, loadUrl: spec.load?.target.url });
+  const probeCtx = { kc, namespace: ns, signal: opts.signal, promql: opts.promql };
+  const checksFromProbes = (name: Check['name'], when: string, results: ProbeResult[]): Check => {
+    const failed = results.filter((r) => !r.ok);
+    return {
+      name,
+      ok: failed.length === 0,
+      summary: failed.length ? `the steady state did not hold ${when}: ${failed.map((r) => `${r.probe} — ${r.observed}`).join('; ')}` : `the steady state held ${when} (${results.length} probe${results.length === 1 ? '' : 's'})`,
+      evidence: results.map(resultLine),
+    };
+  };
+  let before: Check | undefined;
+  if (steady.probes.length) {
+    emit({ type: 'phase', message: 'checking the steady state before any fault' });
+    before = checksFromProbes('steady-state-before', 'before the experiment', await runProbes(steady.probes, probeCtx));
+    if (opts.signal?.aborted) throw new CancelledError();
+    if (!before.ok && !spec.dryRun) {
+      const at = new Date().toISOString();
+      return {
+        spec,
+        guards: opts.guards,
+        startedAt: new Date(startedAt).toISOString(),
+        endedAt: at,
+        verdict: 'NOT STARTED',
+        checks: [before],
+        kills: [],
+        samples: [],
+        loadTimeline: [],
+        notes: ['The experiment did not start: nothing was killed and no load was sent. Fix what the probes show, then run it again.'],
+      };
+    }
+  }
+
   if (spec.dryRun) {
     const pods = await listPods();
     const plan: PlannedKill[] = [];
@@ -408,8 +451,9 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
       }
     }
     notes.push('Dry run: no load was sent and no pod was deleted. The pods named are an example draw from the pods running now.');
+    if (before && !before.ok) notes.push(`A real run would not start now: ${before.summary}.`);
     const now = new Date().toISOString();
-    return { spec, guards: opts.guards, startedAt: new Date(startedAt).toISOString(), endedAt: now, verdict: 'DRY RUN', checks: [], kills: [], samples: [], loadTimeline: [], plan, notes };
+    return { spec, guards: opts.guards, startedAt: new Date(startedAt).toISOString(), endedAt: now, verdict: 'DRY RUN', checks: before ? [before] : [], kills: [], samples: [], loadTimeline: [], plan, notes };
   }
 
   emit({ type: 'started', targets });
@@ -506,6 +550,32 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
     killTimers.clear();
   };
   const ticker = setInterval(() => void track(sample()), opts.sampleIntervalMs ?? 1000);
+  // The steady state during the faults: a breach beyond the tolerance stops kills and load at once.
+  let breach: { t: number; results: ProbeResult[] } | undefined;
+  let failedRounds = 0;
+  let probing = false;
+  const duringTimer =
+    steady.probes.length && (steady.duringIntervalSeconds ?? 0) > 0
+      ? setInterval(() => {
+          if (probing || breach || aborted || finished) return;
+          probing = true;
+          void track(
+            runProbes(steady.probes, probeCtx)
+              .then((results) => {
+                if (breach || aborted || finished) return;
+                failedRounds = results.every((r) => r.ok) ? 0 : failedRounds + 1;
+                if (failedRounds > (steady.tolerance ?? 0)) {
+                  breach = { t: round((Date.now() - startedAt) / 1000), results };
+                  emit({ type: 'phase', message: `steady state breached at t=${breach.t} s: stopping the faults` });
+                  stopKills();
+                  run?.stop();
+                  endRun?.();
+                }
+              })
+              .finally(() => (probing = false)),
+          );
+        }, steady.duringIntervalSeconds! * 1000)
+      : undefined;
   const onAbort = () => {
     aborted = true;
     stopKills();
@@ -548,6 +618,7 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
     }
   }
   clearInterval(ticker);
+  if (duringTimer) clearInterval(duringTimer);
   stopKills();
   opts.signal?.removeEventListener('abort', onAbort);
   finished = true;
@@ -561,7 +632,25 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
     const { checks } = evaluate(spec, { kills, samples, loadTimeline, load: loadSummary, startedAt });
     return { spec, guards: opts.guards, startedAt: new Date(startedAt).toISOString(), endedAt, verdict: 'ABORTED', checks, kills, samples, loadTimeline, load: loadSummary, notes: [...notes, 'Aborted: load and kills stopped; the checks cover what ran until then.'] };
   }
-  const { verdict, checks } = evaluate(spec, { kills, samples, loadTimeline, load: loadSummary, startedAt });
+  const evaluated = evaluate(spec, { kills, samples, loadTimeline, load: loadSummary, startedAt });
+  const checks = [...(before ? [before] : []), ...evaluated.checks];
+  if (breach) {
+    const failed = breach.results.filter((r) => !r.ok);
+    checks.push({
+      name: 'steady-state-during',
+      ok: false,
+      summary: `the steady state broke at t=${breach.t} s (${failedRounds} failed round${failedRounds === 1 ? '' : 's'}, tolerance ${steady.tolerance ?? 0}): ${failed.map((r) => `${r.probe} — ${r.observed}`).join('; ')}; the faults were stopped then`,
+      evidence: breach.results.map(resultLine),
+    });
+    notes.push(`Faults stopped at t=${breach.t} s when the steady state broke; ${kills.filter((k) => k.pods.length).length} kill(s) had happened.`);
+  } else if (duringTimer) {
+    checks.push({ name: 'steady-state-during', ok: true, summary: `the steady state held during the faults (probed every ${steady.duringIntervalSeconds} s)`, evidence: [] });
+  }
+  if (steady.probes.length) {
+    emit({ type: 'phase', message: 'checking the steady state after the recovery window' });
+    checks.push(checksFromProbes('steady-state-after', 'after the recovery window', await runProbes(steady.probes, { ...probeCtx, signal: undefined })));
+  }
+  const verdict = evaluated.verdict === 'PASS' && checks.every((c) => c.ok) ? 'PASS' : 'FAIL';
   return { spec, guards: opts.guards, startedAt: new Date(startedAt).toISOString(), endedAt, verdict, checks, kills, samples, loadTimeline, load: loadSummary, notes };
 }
 

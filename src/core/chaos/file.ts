@@ -10,6 +10,7 @@ import { isPercentMode, type KillMode } from './kubemonkey';
 import { formatPath, validate, type JsonPath, type Schema } from './schema';
 import type { FlowName, LoadModel, LoadSpec } from '../load/types';
 import { DEFAULT_TARGET_SERVICE } from '../load/target';
+import type { Probe, SteadyState } from './steady';
 
 export const EXPERIMENT_SCHEMA = schemaJson as Schema;
 export const API_VERSION = 'sockshop.lab/v1';
@@ -41,6 +42,11 @@ export interface ExperimentFile {
       maxRequests?: number;
     };
     hypothesis: { maxFailPercent: number; maxP95Ms?: number; recoverySeconds?: number };
+    steadyState?: {
+      probes: ({ http: { url: string; expectStatus?: number[]; maxLatencyMs?: number; timeoutMs?: number } } | { endpoints: { service: string; minReady: number } } | { replicas: { deployment: string; minReady: number } } | { promql: { query: string; min?: number; max?: number } })[];
+      duringIntervalSeconds?: number;
+      tolerance?: number;
+    };
     prediction?: Prediction;
   };
 }
@@ -177,7 +183,18 @@ export function toSpec(file: ExperimentFile, opts: { url?: string; limits: { max
     hypothesis: { maxFailPercent: s.hypothesis.maxFailPercent, maxP95Ms: s.hypothesis.maxP95Ms ?? DEFAULT_HYPOTHESIS.maxP95Ms, recoverySeconds: s.hypothesis.recoverySeconds ?? DEFAULT_HYPOTHESIS.recoverySeconds },
     dryRun: opts.dryRun,
     gracePeriodSeconds: s.gracePeriodSeconds,
+    ...(s.steadyState ? { steadyState: toSteadyState(s.steadyState) } : {}),
   };
+}
+
+function toSteadyState(s: NonNullable<ExperimentFile['spec']['steadyState']>): SteadyState {
+  const probes: Probe[] = s.probes.map((p) => {
+    if ('http' in p) return { kind: 'http', ...p.http };
+    if ('endpoints' in p) return { kind: 'endpoints', ...p.endpoints };
+    if ('replicas' in p) return { kind: 'replicas', ...p.replicas };
+    return { kind: 'promql', ...p.promql };
+  });
+  return { probes, ...(s.duringIntervalSeconds !== undefined ? { duringIntervalSeconds: s.duringIntervalSeconds } : {}), ...(s.tolerance !== undefined ? { tolerance: s.tolerance } : {}) };
 }
 
 /** A new experiment file's text from a spec (what the Start Chaos Experiment prompts can save). */
@@ -209,6 +226,17 @@ export function experimentFileText(name: string, spec: ExperimentSpec, descripti
     else lines.push('      closed:', `        concurrency: ${m.concurrency}`);
   }
   const h = spec.hypothesis;
-  lines.push('  hypothesis:', `    maxFailPercent: ${h.maxFailPercent}`, `    maxP95Ms: ${h.maxP95Ms}`, `    recoverySeconds: ${h.recoverySeconds}`, '');
+  lines.push('  hypothesis:', `    maxFailPercent: ${h.maxFailPercent}`, `    maxP95Ms: ${h.maxP95Ms}`, `    recoverySeconds: ${h.recoverySeconds}`);
+  const ss = spec.steadyState;
+  if (ss) {
+    lines.push('  steadyState:', '    probes:');
+    for (const p of ss.probes) {
+      const { kind, ...fields } = p;
+      lines.push(`      - ${kind}: ${JSON.stringify(fields).replace(/"([A-Za-z]+)":/g, '$1: ')}`);
+    }
+    if (ss.duringIntervalSeconds !== undefined) lines.push(`    duringIntervalSeconds: ${ss.duringIntervalSeconds}`);
+    if (ss.tolerance !== undefined) lines.push(`    tolerance: ${ss.tolerance}`);
+  }
+  lines.push('');
   return lines.join('\n');
 }

@@ -3,8 +3,8 @@
 // from a file goes through the same runner, guards and confirmation as Start Chaos Experiment.
 import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
-import { experimentConfirmation, describeLoad } from '../../core/chaos/confirm';
-import { killTimes, listCandidates, type ExperimentResult } from '../../core/chaos/experiment';
+import { experimentPlan } from '../../core/chaos/confirm';
+import { listCandidates, type ExperimentResult } from '../../core/chaos/experiment';
 import { EXPERIMENT_SCHEMA, isExperimentFile, loadTargetService, parseExperiment, toSpec } from '../../core/chaos/file';
 import { completionsAt } from '../../core/chaos/complete';
 import { compareRuns, comparisonMarkdown, gitSource, listRuns } from '../../core/chaos/history';
@@ -116,24 +116,8 @@ export function registerExperimentFiles(reg: Registry): void {
       url = addr.url;
     }
     const spec = toSpec(file, { url: url ?? (dryRun ? 'http://127.0.0.1/' : undefined), limits: { maxRequests: setting('load.maxRequests'), maxDurationSeconds: guards.maxDurationSeconds }, dryRun });
-    const candidates = await listCandidates(kc, spec.namespace);
-    const missing = spec.targets.filter((t) => !candidates.some((c) => c.name === t));
-    if (missing.length) throw new UserError(`No Deployment ${missing.join(', ')} in namespace ${spec.namespace} of context "${context}".`, 'NotFound');
-    if (!dryRun) {
-      await confirmModal(
-        experimentConfirmation({
-          context,
-          namespace: spec.namespace,
-          targets: candidates.filter((c) => spec.targets.includes(c.name)),
-          kill: spec.kill,
-          intervalSeconds: spec.intervalSeconds,
-          durationSeconds: spec.durationSeconds,
-          maxPodsPerKill: guards.maxPodsPerKill,
-          kills: killTimes(spec.intervalSeconds, spec.durationSeconds).length,
-          load: spec.load ? describeLoad(spec.load) : undefined,
-        }),
-      );
-    }
+    const plan = experimentPlan({ context, spec, candidates: await listCandidates(kc, spec.namespace), maxPodsPerKill: guards.maxPodsPerKill });
+    if (!dryRun) await confirmModal(plan);
     if (doc.isDirty) await doc.save();
     const source = { file: vscode.workspace.asRelativePath(uri), name: file.metadata.name, ...(uri.scheme === 'file' ? await gitSource(uri.fsPath) : {}) };
     await runExperimentInEditor(reg, kc, spec, guards, { context, source, prediction: file.spec.prediction });
