@@ -28,7 +28,8 @@ import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { registerChaosDiagnostics } from './diagnostics';
 import { registerExperimentFiles } from './experiment-files';
-import { registerRunsView } from './runs-view';
+import { publishKubeMonkeySchedule, registerRunsView } from './runs-view';
+import { ScheduleReader } from '../../core/chaos/schedule';
 import { experimentFileText, FILE_SUFFIX } from '../../core/chaos/file';
 import { abortExperiment, assertNoExperimentRunning, chaosChannel, runExperimentInEditor } from './run';
 import { setting } from '../settings';
@@ -199,7 +200,12 @@ export function register(reg: Registry): void {
     const logs = logsChannel();
     logs.show(true);
     logs.appendLine(`--- kube-monkey logs (${new Date().toISOString()}) ---`);
-    logFollow = followKubeMonkeyLogs(kc, KUBE_MONKEY_NAME, (line) => logs.appendLine(line));
+    // Its "Today's schedule" blocks go to the Experiments view, with countdowns.
+    const schedules = new ScheduleReader((s) => publishKubeMonkeySchedule(reg, s));
+    logFollow = followKubeMonkeyLogs(kc, KUBE_MONKEY_NAME, (line) => {
+      logs.appendLine(line);
+      schedules.line(line);
+    });
   });
 
   // ---------------------------------------------------------------------------------------------------

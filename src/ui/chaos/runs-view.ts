@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
 import type { ExperimentResult } from '../../core/chaos/experiment';
 import { compareRuns, comparisonMarkdown, listRuns, runFigures } from '../../core/chaos/history';
+import { countdown, type KubeMonkeySchedule, type ScheduledKill } from '../../core/chaos/schedule';
 import type { Registry } from '../registry';
 
 export const RUNS_VIEW = 'sockShop.experiments';
@@ -15,6 +16,31 @@ export interface RunItem {
   kind: 'run';
   path: string;
   result: ExperimentResult;
+}
+
+interface ScheduleGroup {
+  kind: 'schedule';
+}
+
+interface ScheduleEntry {
+  kind: 'scheduled';
+  entry: ScheduledKill;
+}
+
+type Node = RunItem | ScheduleGroup | ScheduleEntry;
+
+/** The latest kube-monkey schedule read from its log, shown at the top of the Experiments view. */
+export function publishKubeMonkeySchedule(reg: Registry, schedule: KubeMonkeySchedule): void {
+  const s = scheduleState(reg);
+  s.latest = { schedule, seenAt: Date.now() };
+  s.changed.fire();
+}
+
+function scheduleState(reg: Registry): { latest?: { schedule: KubeMonkeySchedule; seenAt: number }; changed: vscode.EventEmitter<void>; dispose(): void } {
+  return reg.service('chaos.kubeMonkeySchedule', () => {
+    const changed = new vscode.EventEmitter<void>();
+    return { changed, dispose: () => changed.dispose() };
+  });
 }
 
 const when = (iso: string) => iso.replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
@@ -35,10 +61,42 @@ export function registerRunsView(reg: Registry): void {
     return cache;
   };
 
-  reg.tree<RunItem>(RUNS_VIEW, {
+  const schedule = scheduleState(reg);
+  // While a scheduled kill is ahead, the countdowns tick.
+  const ticker = setInterval(() => {
+    const latest = schedule.latest;
+    if (latest && latest.schedule.entries.some((e) => e.killAt > Date.now() - 60_000)) changed.fire();
+  }, 5000);
+  reg.context.subscriptions.push({ dispose: () => clearInterval(ticker) }, schedule.changed.event(() => changed.fire()));
+
+  reg.tree<Node>(RUNS_VIEW, {
     onDidChangeTreeData: changed.event,
-    getChildren: (el) => (el ? [] : load()),
-    getTreeItem(el) {
+    getChildren: async (el) => {
+      if (el?.kind === 'schedule') return (schedule.latest?.schedule.entries ?? []).map((entry) => ({ kind: 'scheduled', entry }) as ScheduleEntry);
+      if (el) return [];
+      const runs = await load();
+      return schedule.latest ? [{ kind: 'schedule' } as ScheduleGroup, ...runs] : runs;
+    },
+    getTreeItem(node) {
+      if (node.kind === 'schedule') {
+        const l = schedule.latest!;
+        const n = l.schedule.entries.length;
+        const item = new vscode.TreeItem("kube-monkey: today's schedule", n ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        item.id = 'kube-monkey-schedule';
+        item.iconPath = new vscode.ThemeIcon('calendar');
+        item.description = n ? `${n} termination${n === 1 ? '' : 's'}` : 'no terminations scheduled';
+        item.tooltip = `From kube-monkey's log at ${new Date(l.seenAt).toLocaleTimeString()}${l.schedule.id ? ` (KubeMonkey ID ${l.schedule.id})` : ''}. kube-monkey plans at run_hour on weekdays, or at once in debug mode.`;
+        return item;
+      }
+      if (node.kind === 'scheduled') {
+        const e = node.entry;
+        const item = new vscode.TreeItem(`${e.namespace ? `${e.namespace}/` : ''}${e.name}`);
+        item.description = `${countdown(e.killAt, Date.now())} · ${new Date(e.killAt).toLocaleTimeString()}`;
+        item.tooltip = `${e.kind} ${e.name}: kube-monkey terminates its pods at ${e.printed} (as it printed it).`;
+        item.iconPath = new vscode.ThemeIcon(e.killAt > Date.now() ? 'watch' : 'flame');
+        return item;
+      }
+      const el = node;
       const r = el.result;
       const f = runFigures(r);
       const name = r.source?.name ?? r.spec.targets.join(', ');
