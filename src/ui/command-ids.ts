@@ -39,6 +39,8 @@ export const COMMAND_IDS = [
   'sockShop.compareExperimentRuns',
   'sockShop.pinExperimentBaseline',
   'sockShop.compareWithBaseline',
+  'sockShop.showWarningEventsOnly',
+  'sockShop.showAllEvents',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];
