@@ -89,7 +89,7 @@ describe('chaos CLI on the lab', function () {
       const j = (await parseJunit(readFileSync(junit, 'utf8'))) as { tests?: number; failures?: number; testsuite?: { name: string; testcase?: unknown[] }[] };
       assert.equal(j.failures, 0);
       assert.equal(j.testsuite?.[0].name, 'cli-pod-kill');
-      assert.equal(j.testsuite?.[0].testcase?.length, 3, 'failures, latency and recovery');
+      assert.equal(j.testsuite?.[0].testcase?.length, 5, 'the steady state before, failures, latency, recovery, the steady state after');
       const saved = readdirSync(join(dir, '.sockshop', 'reports')).filter((n) => n.endsWith('.json'));
       assert.equal(saved.length, 1);
       const report = JSON.parse(readFileSync(join(dir, '.sockshop', 'reports', saved[0]), 'utf8'));

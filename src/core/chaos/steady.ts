@@ -7,6 +7,8 @@
 //   replicas   a Deployment has at least N ready replicas
 //   promql     a PromQL query's value is within bounds (the caller supplies the query function)
 import { AppsV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { get as httpGetPlain } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { clusterProblem } from '../kube/errors';
 
 export type Probe =
@@ -65,21 +67,12 @@ export function defaultSteadyState(o: { targets: string[]; loadUrl?: string }): 
 async function probeOnce(p: Probe, c: ProbeContext): Promise<Omit<ProbeResult, 'probe' | 'time'>> {
   switch (p.kind) {
     case 'http': {
-      const started = performance.now();
-      const timeout = AbortSignal.timeout(p.timeoutMs ?? 5000);
-      const signal = c.signal ? AbortSignal.any([c.signal, timeout]) : timeout;
-      try {
-        const res = await fetch(p.url, { signal, redirect: 'manual' });
-        await res.arrayBuffer().catch(() => undefined);
-        const ms = Math.round(performance.now() - started);
-        const statusOk = p.expectStatus ? p.expectStatus.includes(res.status) : res.status < 500;
-        const fast = p.maxLatencyMs === undefined || ms <= p.maxLatencyMs;
-        return { ok: statusOk && fast, observed: `HTTP ${res.status} in ${ms} ms` };
-      } catch (err) {
-        const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
-        if (e.name === 'TimeoutError') return { ok: false, observed: `no answer within ${p.timeoutMs ?? 5000} ms` };
-        return { ok: false, observed: `no answer: ${e.cause?.code ?? e.cause?.message ?? e.message ?? String(err)}` };
-      }
+      const timeoutMs = p.timeoutMs ?? 5000;
+      const r = await httpGet(p.url, timeoutMs, c.signal);
+      if ('error' in r) return { ok: false, observed: r.error };
+      const statusOk = p.expectStatus ? p.expectStatus.includes(r.status) : r.status < 500;
+      const fast = p.maxLatencyMs === undefined || r.ms <= p.maxLatencyMs;
+      return { ok: statusOk && fast, observed: `HTTP ${r.status} in ${r.ms} ms` };
     }
     case 'endpoints': {
       const list = await c.kc.makeApiClient(DiscoveryV1Api).listNamespacedEndpointSlice({ namespace: c.namespace, labelSelector: `kubernetes.io/service-name=${p.service}` });
@@ -122,3 +115,44 @@ export async function runProbes(probes: readonly Probe[], c: ProbeContext): Prom
 }
 
 export const resultLine = (r: ProbeResult) => `${r.ok ? 'holds' : 'FAILS'}: ${r.probe} — ${r.observed}`;
+
+/**
+ * One GET on its own connection (node:http, not fetch: fetch refuses the "bad ports" of the Fetch standard,
+ * and a probe must reach whatever port the user's service listens on). The body is read and dropped.
+ */
+function httpGet(url: string, timeoutMs: number, signal?: AbortSignal): Promise<{ status: number; ms: number } | { error: string }> {
+  return new Promise((resolve) => {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      resolve({ error: `not a URL: ${url}` });
+      return;
+    }
+    const started = performance.now();
+    const get = u.protocol === 'https:' ? httpsGet : httpGetPlain;
+    let done = false;
+    const finish = (r: { status: number; ms: number } | { error: string }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(r);
+    };
+    const req = get(u, { agent: false, headers: { 'user-agent': 'sock-shop-lab-probe' } }, (res) => {
+      res.on('data', () => undefined);
+      res.on('end', () => finish({ status: res.statusCode ?? 0, ms: Math.round(performance.now() - started) }));
+      res.on('error', (err) => finish({ error: `no answer: ${(err as NodeJS.ErrnoException).code ?? err.message}` }));
+    });
+    const timer = setTimeout(() => {
+      finish({ error: `no answer within ${timeoutMs} ms` });
+      req.destroy();
+    }, timeoutMs);
+    const onAbort = () => {
+      finish({ error: 'cancelled' });
+      req.destroy();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (err: NodeJS.ErrnoException) => finish({ error: `no answer: ${err.code ?? err.message}` }));
+  });
+}
