@@ -146,7 +146,10 @@ describe('e2e: the workshop in VS Code', function () {
     const dialog = wb.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15_000 });
     // The confirmation names the pod, its namespace and the kubeconfig context it is about to hit.
-    assert.match(await dialog.innerText(), new RegExp(`Kill pod "${victim}" in namespace "${NS}" of context "[^"]+"\\?`));
+    const killText = await dialog.innerText();
+    assert.match(killText, new RegExp(`Kill pod "${victim}" in namespace "${NS}" of context "[^"]+"\\?`));
+    // The blast radius: the front-end Service goes from 4 ready endpoints to 3.
+    assert.match(killText, /Service front-end: 4 → 3 ready endpoints\./);
     await wb.screenshot('3a-kill-pod-confirm');
     await wb.clickDialogButton('Kill pod');
 

@@ -11,7 +11,7 @@ import { UserError } from '../errors';
 import { loadKubeconfig } from '../kube/kubeconfig';
 import { serviceAddress } from '../kube/services';
 import { SETTINGS } from '../settings';
-import { experimentPlan } from './confirm';
+import { experimentImpact, experimentPlan } from './confirm';
 import { checkExperiment, listCandidates, redactedResult, runExperiment, saveExperimentReport, type ExperimentEvent, type ExperimentResult, type Guards } from './experiment';
 import { loadTargetService, parseExperiment, toSpec, type ExperimentFile } from './file';
 import { compareRuns, comparisonMarkdown, gitSource, junitXml, runFigures, scorePrediction } from './history';
@@ -218,7 +218,7 @@ async function runFile(args: RunArgs, io: CliIo): Promise<number> {
     if (UserError.is(err, 'ChaosRefused')) throw new UserError(`${err.message} On the command line the limits are flags: --allow-namespace, --max-pods-per-kill, --max-duration.`, 'ChaosRefused');
     throw err;
   }
-  const plan = experimentPlan({ context, spec, candidates: await listCandidates(kc, spec.namespace), maxPodsPerKill: args.guards.maxPodsPerKill });
+  const plan = experimentPlan({ context, spec, candidates: await listCandidates(kc, spec.namespace), maxPodsPerKill: args.guards.maxPodsPerKill, impact: await experimentImpact(kc, spec, args.guards.maxPodsPerKill) });
   io.out(`${file.metadata.name}: ${args.dryRun ? '(dry run) ' : ''}${plan.message}`);
   for (const l of plan.detail.split('\n')) io.out(`  ${l}`);
   if (!args.dryRun && !args.yes) {

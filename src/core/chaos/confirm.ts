@@ -4,7 +4,10 @@
 // text like "kill-all (every pod) … at most 3 per kill" never contradicts itself. The UI only shows them.
 import type { Confirmation } from '../kube/guard';
 import { UserError } from '../errors';
-import { killTimes, type ExperimentSpec, type KillSpec } from './experiment';
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { apiClient } from '../kube/client';
+import { blastLines, readBlastRadius } from '../kube/blast';
+import { killTimes, podsToKill, type ExperimentSpec, type KillSpec } from './experiment';
 import type { LoadSpec } from '../load/types';
 import { KILL_MODES, type KillMode, type KubeMonkeyLabels } from './kubemonkey';
 
@@ -137,12 +140,15 @@ export function experimentConfirmation(o: {
   maxPodsPerKill: number;
   kills: number;
   load?: string;
+  /** Blast-radius lines (experimentImpact). */
+  impact?: readonly string[];
 }): Confirmation {
   const names = o.targets.map((t) => t.name);
   const lines = [
     `Every ${o.intervalSeconds} s for ${o.durationSeconds} s (${o.kills} kill${o.kills === 1 ? '' : 's'}), each kill deletes:`,
     ...o.targets.map((t) => `  • ${t.name}: ${killEffect(o.kill, t.replicas, o.maxPodsPerKill)}.`),
     o.load ? `Load meanwhile: ${o.load}.` : 'No load is sent; only the recovery of the targets is checked.',
+    ...(o.impact ?? []),
     'Cancel the progress notification or run "Sock Shop: Abort Chaos Experiment" to stop at once.',
   ];
   return {
@@ -170,7 +176,7 @@ export function describeLoad(load: LoadSpec): string {
  * The confirmation of a run of spec against the Deployments found in its namespace; throws when a target
  * is not there (naming the context, so the user sees which cluster was asked).
  */
-export function experimentPlan(o: { context: string; spec: ExperimentSpec; candidates: readonly Target[]; maxPodsPerKill: number }): Confirmation {
+export function experimentPlan(o: { context: string; spec: ExperimentSpec; candidates: readonly Target[]; maxPodsPerKill: number; impact?: readonly string[] }): Confirmation {
   const { spec } = o;
   const missing = spec.targets.filter((t) => !o.candidates.some((c) => c.name === t));
   if (missing.length) throw new UserError(`No Deployment ${missing.join(', ')} in namespace ${spec.namespace} of context "${o.context}".`, 'NotFound');
@@ -184,5 +190,30 @@ export function experimentPlan(o: { context: string; spec: ExperimentSpec; candi
     maxPodsPerKill: o.maxPodsPerKill,
     kills: killTimes(spec.intervalSeconds, spec.durationSeconds).length,
     load: spec.load ? describeLoad(spec.load) : undefined,
+    impact: o.impact,
   });
+}
+
+/**
+ * The blast radius of one kill of the experiment, taken as it would be now (the first live pods of each
+ * target, as many as the kill takes, within maxPodsPerKill): which Services lose endpoints, which budgets.
+ */
+export async function experimentImpact(kc: KubeConfig, spec: ExperimentSpec, maxPodsPerKill: number): Promise<string[]> {
+  try {
+    const pods = (await apiClient(kc, CoreV1Api).listNamespacedPod({ namespace: spec.namespace })).items.filter((p) => !p.metadata?.deletionTimestamp);
+    let budget = maxPodsPerKill;
+    const victims: V1Pod[] = [];
+    for (const t of spec.targets) {
+      const prefix = `${t}-`;
+      const mine = pods.filter((p) => p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet' && o.name?.startsWith(prefix)));
+      // random-max-percent: its largest draw, the worst case.
+      const n = Math.min(spec.kill.mode === 'random-max-percent' ? Math.floor((mine.length * (spec.kill.value ?? 0)) / 100) : podsToKill(spec.kill, mine.length), budget);
+      budget -= n;
+      victims.push(...mine.slice(0, n));
+    }
+    const lines = blastLines(await readBlastRadius(kc, spec.namespace, victims));
+    return lines.length ? ['One kill, if it happened now:', ...lines] : [];
+  } catch (err) {
+    return [`(The effect on Services could not be read: ${(err as Error)?.message ?? err}.)`];
+  }
 }

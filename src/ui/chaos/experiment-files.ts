@@ -3,7 +3,7 @@
 // from a file goes through the same runner, guards and confirmation as Start Chaos Experiment.
 import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
-import { experimentPlan } from '../../core/chaos/confirm';
+import { experimentImpact, experimentPlan } from '../../core/chaos/confirm';
 import { listCandidates, type ExperimentResult } from '../../core/chaos/experiment';
 import { EXPERIMENT_SCHEMA, isExperimentFile, loadTargetService, parseExperiment, toSpec } from '../../core/chaos/file';
 import { completionsAt } from '../../core/chaos/complete';
@@ -116,7 +116,7 @@ export function registerExperimentFiles(reg: Registry): void {
       url = addr.url;
     }
     const spec = toSpec(file, { url: url ?? (dryRun ? 'http://127.0.0.1/' : undefined), limits: { maxRequests: setting('load.maxRequests'), maxDurationSeconds: guards.maxDurationSeconds }, dryRun });
-    const plan = experimentPlan({ context, spec, candidates: await listCandidates(kc, spec.namespace), maxPodsPerKill: guards.maxPodsPerKill });
+    const plan = experimentPlan({ context, spec, candidates: await listCandidates(kc, spec.namespace), maxPodsPerKill: guards.maxPodsPerKill, impact: dryRun ? undefined : await experimentImpact(kc, spec, guards.maxPodsPerKill) });
     if (!dryRun) await confirmModal(plan);
     if (doc.isDirty) await doc.save();
     const source = { file: vscode.workspace.asRelativePath(uri), name: file.metadata.name, ...(uri.scheme === 'file' ? await gitSource(uri.fsPath) : {}) };

@@ -13,7 +13,7 @@ import {
 } from '../../core/chaos/experiment';
 import { followKubeMonkeyLogs, installKubeMonkey, labelAndRoll, type LogFollow } from '../../core/chaos/kube';
 import { DEFAULT_CONFIG, installObjects, isIanaZone, isPercentMode, KILL_MODE_HELP, KUBE_MONKEY_NAME, type KillMode, type KubeMonkeyLabels } from '../../core/chaos/kubemonkey';
-import { describeLoad, experimentConfirmation, experimentDefaultKill, installConfirmation, killModesDefaultFirst, labelsConfirmation, WORKSHOP_LABELS } from '../../core/chaos/confirm';
+import { describeLoad, experimentConfirmation, experimentImpact, experimentDefaultKill, installConfirmation, killModesDefaultFirst, labelsConfirmation, WORKSHOP_LABELS } from '../../core/chaos/confirm';
 import { assertChaosNamespace, assertCurrentContext } from '../../core/kube/guard';
 import { confirmModal } from '../guard';
 import { checkNumber, normalizeTarget } from '../../core/load/inputs';
@@ -320,6 +320,7 @@ export function register(reg: Registry): void {
           maxPodsPerKill: g.maxPodsPerKill,
           kills: killTimes(intervalSeconds, durationSeconds).length,
           load: load ? describeLoad(load) : undefined,
+          impact: await experimentImpact(kc, spec, g.maxPodsPerKill),
         }),
       );
     }
