@@ -78,6 +78,15 @@ describe('chaos experiment on the lab', function () {
       assert.ok(r.samples.length >= 10, `sampled every second: ${r.samples.length}`);
       assert.ok(r.checks.find((c) => c.name === 'recovery')!.ok);
       assert.ok(events.includes('kill') && events.includes('sample'));
+      // Each victim's last words were taken before its delete: its container states and its events (Scheduled at least).
+      for (const k of r.kills) {
+        assert.deepEqual(k.lastWords?.map((w) => w.pod), k.pods);
+        for (const w of k.lastWords!) {
+          assert.match(w.containers[0] ?? '', /^front-end: running, ready, 0 restarts$/, JSON.stringify(w));
+          assert.ok(w.events.some((e) => /Scheduled/.test(e)), JSON.stringify(w));
+        }
+      }
+      assert.match(md, /## Victims' last words/);
       const dir = mkdtempSync(join(tmpdir(), 'chaos-report-'));
       const saved = await saveExperimentReport(dir, r);
       assert.match(readFileSync(saved.markdown, 'utf8'), /# Chaos experiment: PASS/);

@@ -218,6 +218,49 @@ export interface KillEvent {
   pods: string[];
   capped: boolean;
   errors: string[];
+  /** Each victim as it was just before the delete: container states, its last events and log lines. */
+  lastWords?: LastWords[];
+}
+
+export interface LastWords {
+  pod: string;
+  /** "front-end: running, ready, 0 restarts". */
+  containers: string[];
+  events: string[];
+  logs: string[];
+  /** What could not be read (e.g. logs of a pod with no container runtime behind it). */
+  missing: string[];
+}
+
+/** How long capturing a victim's last words may delay its kill. */
+const LAST_WORDS_MS = 400;
+
+async function lastWords(core: CoreV1Api, ns: string, p: V1Pod): Promise<LastWords> {
+  const name = p.metadata?.name ?? '';
+  const containers = (p.status?.containerStatuses ?? []).map((c) => {
+    const st = c.state?.running ? 'running' : c.state?.waiting ? `waiting (${c.state.waiting.reason ?? ''})` : c.state?.terminated ? `terminated (${c.state.terminated.reason ?? c.state.terminated.exitCode})` : 'unknown';
+    return `${c.name}: ${st}, ${c.ready ? 'ready' : 'not ready'}, ${c.restartCount} restart${c.restartCount === 1 ? '' : 's'}`;
+  });
+  const out: LastWords = { pod: name, containers, events: [], logs: [], missing: [] };
+  const timeout = <T>(pr: Promise<T>) => Promise.race([pr, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no answer within ${LAST_WORDS_MS} ms`)), LAST_WORDS_MS).unref?.())]);
+  const container = p.spec?.containers?.[0]?.name;
+  await Promise.all([
+    timeout(core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name}` }))
+      .then((l) => {
+        out.events = l.items
+          .map((e) => ({ t: Date.parse(String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '')) || 0, line: `${e.type ?? 'Normal'} ${e.reason ?? ''}: ${(e.message ?? '').trim()}` }))
+          .sort((a, b) => a.t - b.t)
+          .slice(-5)
+          .map((e) => e.line);
+      })
+      .catch((err) => out.missing.push(`events: ${(err as Error)?.message ?? err}`)),
+    container
+      ? timeout(core.readNamespacedPodLog({ name, namespace: ns, container, tailLines: 5 }))
+          .then((text) => (out.logs = String(text ?? '').split('\n').filter((l) => l.trim()).slice(-5)))
+          .catch((err) => out.missing.push(`logs: ${(err as { code?: number })?.code ? `HTTP ${(err as { code?: number }).code}` : ((err as Error)?.message ?? err)}`))
+      : Promise.resolve(),
+  ]);
+  return out;
 }
 
 export interface PlannedKill {
@@ -525,8 +568,10 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
       const n = Math.min(requested, budget);
       budget -= n;
       const victims = pickRandom(live, n, random);
+      // Their last words first (bounded by LAST_WORDS_MS), then the kill, timed when the deletes go out.
+      const words = victims.length ? await Promise.all(victims.map((p) => lastWords(core, ns, p))) : undefined;
       const time = Date.now();
-      const event: KillEvent = { time, t: round((time - startedAt) / 1000), deployment: target.name, requested, pods: [], capped: n < requested, errors: [] };
+      const event: KillEvent = { time, t: round((time - startedAt) / 1000), deployment: target.name, requested, pods: [], capped: n < requested, errors: [], ...(words ? { lastWords: words } : {}) };
       await Promise.all(
         victims.map(async (p) => {
           const name = p.metadata?.name ?? '';
@@ -738,6 +783,18 @@ export function experimentMarkdown(r: ExperimentResult): string {
       );
     }
     lines.push('');
+  }
+  const words = r.kills.flatMap((k) => (k.lastWords ?? []).map((w) => ({ k, w })));
+  if (words.length) {
+    lines.push("## Victims' last words", '', 'Each pod as it was just before its delete: containers, its latest events and log lines.', '');
+    for (const { k, w } of words) {
+      lines.push(`### t=${k.t} s · ${w.pod}`, '');
+      for (const c of w.containers) lines.push(`- ${c}`);
+      for (const e of w.events) lines.push(`- event: ${e}`);
+      if (w.logs.length) lines.push('', '```', ...w.logs.map((l) => l.slice(0, 300)), '```');
+      for (const m of w.missing) lines.push(`- (not read: ${m})`);
+      lines.push('');
+    }
   }
   if (r.load) {
     const l = r.load;
