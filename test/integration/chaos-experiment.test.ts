@@ -220,4 +220,38 @@ describe('chaos experiment on the lab', function () {
       await s.close();
     }
   });
+
+  it('node drain honours a PodDisruptionBudget: the refused eviction is in the report, and the node is uncordoned afterwards', async () => {
+    const policy = kc.makeApiClient(k8s.PolicyV1Api);
+    // All three pods must stay available: the budget allows no disruption, so every eviction is refused.
+    await policy.createNamespacedPodDisruptionBudget({ namespace: NS, body: { metadata: { name: 'front-end' }, spec: { minAvailable: 3, selector: { matchLabels: { name: 'front-end' } } } } });
+    const s = await standIn(kc, NS, false);
+    try {
+      // The disruption controller must have computed the budget's status before evictions are judged by it.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const st = (await policy.readNamespacedPodDisruptionBudget({ name: 'front-end', namespace: NS })).status;
+        if (st?.currentHealthy === 3 && st.disruptionsAllowed === 0 && st.observedGeneration) break;
+        if (Date.now() > deadline) throw new Error(`the PodDisruptionBudget status never settled: ${JSON.stringify(st)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const pods = await podNames();
+      const r = await runExperiment(kc, spec(s.url, { intervalSeconds: 4, durationSeconds: 6, fault: { kind: 'nodeDrain' } }), { guards });
+      const md = experimentMarkdown(r);
+      const drains = r.kills.filter((k) => k.evictions?.length);
+      assert.equal(drains.length, 1, md);
+      const d = drains[0];
+      assert.ok(d.evictions!.every((e) => !e.evicted && e.status === 429), md);
+      assert.match(d.evictions![0].message ?? '', /Cannot evict pod as it would violate the pod's disruption budget/);
+      assert.match(md, /## Evictions \(node drain\)/);
+      assert.match(md, /refused \(HTTP 429\): Cannot evict pod as it would violate the pod's disruption budget/);
+      assert.deepEqual(await podNames(), pods, 'no pod was evicted');
+      const node = await core.readNode({ name: d.node! });
+      assert.notEqual(node.spec?.unschedulable, true, 'the node is schedulable again');
+      assert.match(r.notes.join('\n'), new RegExp(`Node ${d.node} was cordoned for the drain and is schedulable again`));
+    } finally {
+      await s.close();
+      await policy.deleteNamespacedPodDisruptionBudget({ name: 'front-end', namespace: NS }).catch(() => undefined);
+    }
+  });
 });

@@ -63,6 +63,12 @@ describe('chaos confirmations and defaults', () => {
     assert.equal(c.button, 'Start');
   });
 
+  it('a node drain and a scale-down say what they do instead of a kill count', () => {
+    const base = { context: 'kwok-sock-shop-lab', namespace: 'sock-shop', targets: [{ name: 'front-end', replicas: 4 }], kill: { mode: 'fixed' as const, value: 1 }, intervalSeconds: 20, durationSeconds: 60, maxPodsPerKill: 3, kills: 2 };
+    assert.match(experimentConfirmation({ ...base, fault: { kind: 'nodeDrain' } }).detail, /^Every 20 s for 60 s \(2 drains\), the node running most of their pods is cordoned and the targets' pods on it are evicted through the Eviction API \(PodDisruptionBudgets may refuse; at most 3 per drain\)\. Cordoned nodes are uncordoned at the end\./);
+    assert.match(experimentConfirmation({ ...base, fault: { kind: 'scaleDown', to: 1, holdSeconds: 10 } }).detail, /^Every 20 s for 60 s \(2 scale-downs\), each target is scaled to 1 replica for 10 s, then back:\n {2}• front-end: 4 → 1\./);
+  });
+
   it('the labels confirmation names the context and says every pod restarts now', () => {
     const c = labelsConfirmation({
       context: 'kwok-sock-shop-lab',

@@ -118,6 +118,23 @@ describe('chaos experiment files (*.chaos.yaml)', () => {
     );
   });
 
+  it('faults beyond a pod delete: node drain and scale-down parse, write back, and a hold as long as the interval is refused', () => {
+    for (const [fault, want] of [
+      ['{nodeDrain: {}}', { kind: 'nodeDrain' }],
+      ['{nodeDrain: {node: kwok-node-1}}', { kind: 'nodeDrain', node: 'kwok-node-1' }],
+      ['{scaleDown: {to: 0, holdSeconds: 5}}', { kind: 'scaleDown', to: 0, holdSeconds: 5 }],
+    ] as const) {
+      const parsed = parseExperiment(base(GOOD_SPEC + `  fault: ${fault}\n`));
+      assert.deepEqual(parsed.problems, []);
+      const spec = toSpec(parsed.experiment!, { limits: { maxRequests: 10, maxDurationSeconds: 60 } });
+      assert.deepEqual(spec.fault, want);
+      assert.deepEqual(toSpec(parseExperiment(experimentFileText('t', spec)).experiment!, { limits: { maxRequests: 10, maxDurationSeconds: 60 } }).fault, want);
+    }
+    assert.deepEqual(problems(base(GOOD_SPEC + '  fault: {scaleDown: {to: 0, holdSeconds: 10}}\n')).map((p) => p.message), [
+      'spec.fault.scaleDown.holdSeconds (10) must be shorter than spec.intervalSeconds (10): the scale-back comes before the next one.',
+    ]);
+  });
+
   it('a file written from a spec parses back to the same spec', () => {
     const spec = toSpec(parseExperiment(readFileSync(EXAMPLE, 'utf8')).experiment!, { url: 'http://127.10.0.1/', limits: { maxRequests: 100_000, maxDurationSeconds: 600 } });
     const text = experimentFileText('again', spec);

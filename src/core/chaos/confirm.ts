@@ -8,6 +8,7 @@ import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node'
 import { apiClient } from '../kube/client';
 import { blastLines, readBlastRadius } from '../kube/blast';
 import { killTimes, podsToKill, type ExperimentSpec, type KillSpec } from './experiment';
+import type { Fault } from './faults';
 import type { LoadSpec } from '../load/types';
 import { KILL_MODES, type KillMode, type KubeMonkeyLabels } from './kubemonkey';
 
@@ -142,11 +143,18 @@ export function experimentConfirmation(o: {
   load?: string;
   /** Blast-radius lines (experimentImpact). */
   impact?: readonly string[];
+  fault?: Fault;
 }): Confirmation {
   const names = o.targets.map((t) => t.name);
+  const times = (noun: string) => `Every ${o.intervalSeconds} s for ${o.durationSeconds} s (${o.kills} ${noun}${o.kills === 1 ? '' : 's'})`;
+  const what =
+    o.fault?.kind === 'nodeDrain'
+      ? [`${times('drain')}, ${o.fault.node ? `node ${o.fault.node}` : 'the node running most of their pods'} is cordoned and the targets' pods on it are evicted through the Eviction API (PodDisruptionBudgets may refuse; at most ${o.maxPodsPerKill} per drain). Cordoned nodes are uncordoned at the end.`]
+      : o.fault?.kind === 'scaleDown'
+        ? [`${times('scale-down')}, each target is scaled to ${o.fault.to} replica${o.fault.to === 1 ? '' : 's'} for ${o.fault.holdSeconds} s, then back:`, ...o.targets.map((t) => `  • ${t.name}: ${t.replicas} → ${o.fault?.kind === 'scaleDown' ? o.fault.to : t.replicas}.`)]
+        : [`${times('kill')}, each kill deletes:`, ...o.targets.map((t) => `  • ${t.name}: ${killEffect(o.kill, t.replicas, o.maxPodsPerKill)}.`)];
   const lines = [
-    `Every ${o.intervalSeconds} s for ${o.durationSeconds} s (${o.kills} kill${o.kills === 1 ? '' : 's'}), each kill deletes:`,
-    ...o.targets.map((t) => `  • ${t.name}: ${killEffect(o.kill, t.replicas, o.maxPodsPerKill)}.`),
+    ...what,
     o.load ? `Load meanwhile: ${o.load}.` : 'No load is sent; only the recovery of the targets is checked.',
     ...(o.impact ?? []),
     'Cancel the progress notification or run "Sock Shop: Abort Chaos Experiment" to stop at once.',
@@ -191,6 +199,7 @@ export function experimentPlan(o: { context: string; spec: ExperimentSpec; candi
     kills: killTimes(spec.intervalSeconds, spec.durationSeconds).length,
     load: spec.load ? describeLoad(spec.load) : undefined,
     impact: o.impact,
+    fault: spec.fault,
   });
 }
 

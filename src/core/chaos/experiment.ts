@@ -16,6 +16,7 @@ import type { LiveStats, LoadReport, LoadSpec } from '../load/types';
 import { clusterProblem } from '../kube/errors';
 import type { Prediction } from './file';
 import { defaultSteadyState, resultLine, runProbes, type ProbeResult, type SteadyState } from './steady';
+import { describeFault, evictPods, nodeToDrain, scaleTo, setCordon, type EvictionOutcome, type Fault } from './faults';
 import type { PredictionScore } from './history';
 import { ENABLED_VALUE, isKillMode, killValueProblem, LABEL, readLabels, type KillMode, type KubeMonkeyLabels } from './kubemonkey';
 
@@ -53,6 +54,8 @@ export interface ExperimentSpec {
    * the load target answers (below 500) and every target has a ready replica, before and after.
    */
   steadyState?: SteadyState;
+  /** What each kill does (default: pod delete, kube-monkey's way). */
+  fault?: Fault;
 }
 
 export interface Guards {
@@ -86,6 +89,11 @@ export function checkExperiment(spec: ExperimentSpec, guards: Guards): void {
   if (!(h.maxFailPercent >= 0 && h.maxFailPercent <= 100)) throw bad(`The failure bound must be a percentage (got ${h.maxFailPercent}).`);
   if (!(h.maxP95Ms > 0)) throw bad(`The p95 bound must be greater than 0 ms (got ${h.maxP95Ms}).`);
   if (!(h.recoverySeconds > 0)) throw bad(`The recovery bound must be greater than 0 s (got ${h.recoverySeconds}).`);
+  const f = spec.fault;
+  if (f?.kind === 'scaleDown') {
+    if (!(Number.isInteger(f.to) && f.to >= 0)) throw bad(`Scale down needs a whole number of replicas, 0 or more (got ${f.to}).`);
+    if (!(f.holdSeconds > 0 && f.holdSeconds < spec.intervalSeconds)) throw bad(`Scale down holds for more than 0 s and less than the kill interval (${spec.intervalSeconds} s); got ${f.holdSeconds} s.`);
+  }
 }
 
 /** How many of n pods one kill takes, as kube-monkey decides it (before the maxPodsPerKill cap). */
@@ -220,6 +228,11 @@ export interface KillEvent {
   errors: string[];
   /** Each victim as it was just before the delete: container states, its last events and log lines. */
   lastWords?: LastWords[];
+  /** Node drain: the node cordoned and each eviction's outcome (a PodDisruptionBudget may refuse one). */
+  node?: string;
+  evictions?: EvictionOutcome[];
+  /** Scale down: replicas before and during the hold. */
+  scaled?: { from: number; to: number };
 }
 
 export interface LastWords {
@@ -557,9 +570,96 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
     }
   };
 
+  // Faults other than a pod delete leave state to undo: cordoned nodes, scaled-down Deployments.
+  const cordoned = new Set<string>();
+  const scaledBack = new Map<string, { from: number; timer?: NodeJS.Timeout }>();
+  const restoreScale = async (name: string) => {
+    const s = scaledBack.get(name);
+    if (!s) return;
+    scaledBack.delete(name);
+    clearTimeout(s.timer);
+    try {
+      await scaleTo(kc, ns, name, s.from);
+    } catch (err) {
+      notes.push(`Could not scale ${name} back to ${s.from}: ${(err as Error)?.message ?? err}`);
+    }
+  };
+  const undoFaults = async () => {
+    await Promise.all([...scaledBack.keys()].map(restoreScale));
+    for (const node of cordoned) {
+      try {
+        await setCordon(kc, node, false);
+        notes.push(`Node ${node} was cordoned for the drain and is schedulable again.`);
+      } catch (err) {
+        notes.push(`Could not uncordon node ${node}: ${(err as Error)?.message ?? err} — run kubectl uncordon ${node}.`);
+      }
+    }
+    cordoned.clear();
+  };
+
+  const drain = async (pods: V1Pod[]): Promise<void> => {
+    const mine = pods.filter((p) => isLive(p) && targets.some((t) => matches(t.selector, p.metadata?.labels)));
+    const node = nodeToDrain(mine, spec.fault?.kind === 'nodeDrain' ? spec.fault.node : undefined);
+    let budget = opts.guards.maxPodsPerKill;
+    if (node && !cordoned.has(node)) {
+      await setCordon(kc, node, true);
+      cordoned.add(node);
+    }
+    for (const target of targets) {
+      if (aborted) return;
+      const onNode = mine.filter((p) => matches(target.selector, p.metadata?.labels) && p.spec?.nodeName === node);
+      const n = Math.min(onNode.length, budget);
+      budget -= n;
+      const victims = onNode.slice(0, n);
+      const words = victims.length ? await Promise.all(victims.map((p) => lastWords(core, ns, p))) : undefined;
+      const time = Date.now();
+      const outcomes = await evictPods(kc, ns, victims.map((p) => p.metadata?.name ?? ''), spec.gracePeriodSeconds);
+      const event: KillEvent = {
+        time,
+        t: round((time - startedAt) / 1000),
+        deployment: target.name,
+        requested: onNode.length,
+        pods: outcomes.filter((o) => o.evicted).map((o) => o.pod),
+        capped: n < onNode.length,
+        errors: outcomes.filter((o) => !o.evicted && o.status !== 404).map((o) => `eviction of ${o.pod} refused${o.status ? ` (HTTP ${o.status})` : ''}: ${o.message}`),
+        node,
+        evictions: outcomes,
+        ...(words ? { lastWords: words } : {}),
+      };
+      if (!node) event.errors.push('no node runs a pod of the targets');
+      kills.push(event);
+      emit({ type: 'kill', kill: event });
+    }
+  };
+
+  const scaleDown = async (to: number, holdSeconds: number): Promise<void> => {
+    for (const target of targets) {
+      if (aborted) return;
+      if (scaledBack.has(target.name)) continue;
+      const time = Date.now();
+      const event: KillEvent = { time, t: round((time - startedAt) / 1000), deployment: target.name, requested: 0, pods: [], capped: false, errors: [] };
+      try {
+        const from = await scaleTo(kc, ns, target.name, to);
+        event.scaled = { from, to };
+        event.requested = Math.max(0, from - to);
+        // A scale-down is a kill of the pods it removes, for recovery: name it so the checks count it.
+        event.pods = from > to ? [`(${from - to} pod${from - to === 1 ? '' : 's'} by scale-down)`] : [];
+        const entry: { from: number; timer?: NodeJS.Timeout } = { from };
+        scaledBack.set(target.name, entry);
+        entry.timer = setTimeout(() => void track(restoreScale(target.name)), holdSeconds * 1000);
+      } catch (err) {
+        event.errors.push(`scale ${target.name}: ${(err as Error)?.message ?? err}`);
+      }
+      kills.push(event);
+      emit({ type: 'kill', kill: event });
+    }
+  };
+
   const kill = async (): Promise<void> => {
     if (aborted || finished) return;
+    if (spec.fault?.kind === 'scaleDown') return scaleDown(spec.fault.to, spec.fault.holdSeconds);
     const pods = await listPods();
+    if (spec.fault?.kind === 'nodeDrain') return drain(pods);
     let budget = opts.guards.maxPodsPerKill;
     for (const target of targets) {
       if (aborted) return;
@@ -665,6 +765,7 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
   clearInterval(ticker);
   if (duringTimer) clearInterval(duringTimer);
   stopKills();
+  await undoFaults();
   opts.signal?.removeEventListener('abort', onAbort);
   finished = true;
   await Promise.allSettled([...inflight]);
@@ -733,6 +834,7 @@ export function experimentMarkdown(r: ExperimentResult): string {
     `| Namespace | ${s.namespace} |`,
     `| Targets | ${s.targets.join(', ')} |`,
     `| Kill mode | ${describeKill(s.kill)}, every ${s.intervalSeconds} s for ${s.durationSeconds} s (at most ${r.guards.maxPodsPerKill} pods per kill) |`,
+    ...(s.fault && s.fault.kind !== 'podDelete' ? [`| Fault | ${describeFault(s.fault)} |`] : []),
     `| Load | ${s.load ? `${describeModel(s.load.model)} → ${s.load.target.url}` : 'none'} |`,
     `| Hypothesis | failures ≤ ${s.hypothesis.maxFailPercent}% · p95 ≤ ${s.hypothesis.maxP95Ms} ms · every target back to desired ready replicas within ${s.hypothesis.recoverySeconds} s of each kill |`,
     ...(r.context ? [`| Context | ${r.context} |`] : []),
@@ -782,6 +884,12 @@ export function experimentMarkdown(r: ExperimentResult): string {
         `| ${x.t} | ${marker} | ${x.rps ?? ''} | ${bar(x.rps, maxRps)} | ${x.failPercent ?? ''} | ${x.p95Ms ?? ''} | ${targets.map((t) => (x.ready[t] ? `${x.ready[t].ready}/${x.ready[t].desired}` : '')).join(' | ')} |`,
       );
     }
+    lines.push('');
+  }
+  const evictions = r.kills.filter((k) => k.evictions?.length);
+  if (evictions.length) {
+    lines.push('## Evictions (node drain)', '', '| t (s) | node | pod | outcome |', '|---|---|---|---|');
+    for (const k of evictions) for (const e of k.evictions!) lines.push(`| ${k.t} | ${k.node ?? ''} | ${e.pod} | ${e.evicted ? 'evicted' : `refused${e.status ? ` (HTTP ${e.status})` : ''}: ${(e.message ?? '').replace(/\|/g, '\\|')}`} |`);
     lines.push('');
   }
   const words = r.kills.flatMap((k) => (k.lastWords ?? []).map((w) => ({ k, w })));

@@ -31,6 +31,7 @@ export interface ExperimentFile {
     namespace: string;
     targets: string[];
     kill: { mode: KillMode; value?: number };
+    fault?: { podDelete?: Record<string, never>; nodeDrain?: { node?: string }; scaleDown?: { to: number; holdSeconds: number } };
     intervalSeconds: number;
     durationSeconds: number;
     gracePeriodSeconds?: number;
@@ -130,6 +131,8 @@ export function parseExperiment(text: string): ParsedExperiment {
   } else if (isPercentMode(s.kill.mode) && s.kill.value > 100) {
     add(['spec', 'kill', 'value'], `spec.kill.value is ${s.kill.value}: ${s.kill.mode} takes a percent, at most 100.`);
   }
+  const sd = s.fault?.scaleDown;
+  if (sd && sd.holdSeconds >= s.intervalSeconds) add(['spec', 'fault', 'scaleDown', 'holdSeconds'], `spec.fault.scaleDown.holdSeconds (${sd.holdSeconds}) must be shorter than spec.intervalSeconds (${s.intervalSeconds}): the scale-back comes before the next one.`);
   if (s.intervalSeconds >= s.durationSeconds) add(['spec', 'intervalSeconds'], `spec.intervalSeconds (${s.intervalSeconds}) must be shorter than spec.durationSeconds (${s.durationSeconds}): no kill would happen.`);
   const w = s.load?.model.users?.waitSeconds;
   if (w && w[0] > w[1]) add(['spec', 'load', 'model', 'users', 'waitSeconds'], `spec.load.model.users.waitSeconds is [${w.join(', ')}]: the first (min) must not exceed the second (max).`);
@@ -184,6 +187,7 @@ export function toSpec(file: ExperimentFile, opts: { url?: string; limits: { max
     dryRun: opts.dryRun,
     gracePeriodSeconds: s.gracePeriodSeconds,
     ...(s.steadyState ? { steadyState: toSteadyState(s.steadyState) } : {}),
+    ...(s.fault?.nodeDrain ? { fault: { kind: 'nodeDrain' as const, ...s.fault.nodeDrain } } : s.fault?.scaleDown ? { fault: { kind: 'scaleDown' as const, ...s.fault.scaleDown } } : {}),
   };
 }
 
@@ -215,6 +219,8 @@ export function experimentFileText(name: string, spec: ExperimentSpec, descripti
     `  intervalSeconds: ${spec.intervalSeconds}`,
     `  durationSeconds: ${spec.durationSeconds}`,
     ...(spec.gracePeriodSeconds !== undefined ? [`  gracePeriodSeconds: ${spec.gracePeriodSeconds}`] : []),
+    ...(spec.fault?.kind === 'nodeDrain' ? ['  fault:', `    nodeDrain: {${spec.fault.node ? `node: ${spec.fault.node}` : ''}}`] : []),
+    ...(spec.fault?.kind === 'scaleDown' ? ['  fault:', `    scaleDown: {to: ${spec.fault.to}, holdSeconds: ${spec.fault.holdSeconds}}`] : []),
   ];
   if (spec.load) {
     const m = spec.load.model;
