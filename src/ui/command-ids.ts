@@ -41,6 +41,9 @@ export const COMMAND_IDS = [
   'sockShop.compareWithBaseline',
   'sockShop.showWarningEventsOnly',
   'sockShop.showAllEvents',
+  'sockShop.portForward',
+  'sockShop.listPortForwards',
+  'sockShop.stopPortForwards',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

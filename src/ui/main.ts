@@ -11,6 +11,7 @@ import { register as registerLoad } from './load';
 import { register as registerSockShop } from './sockshop';
 import { register as registerChaos } from './chaos';
 import { register as registerEvents } from './events';
+import { register as registerPortForward } from './portforward';
 
 type Register = (reg: Registry) => void;
 
@@ -24,6 +25,7 @@ const FEATURES: Register[] = [
   registerSockShop,
   registerChaos,
   registerEvents,
+  registerPortForward,
 ];
 
 export function createFeatures(env: FeatureEnv): Features {
