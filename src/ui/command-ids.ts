@@ -44,6 +44,8 @@ export const COMMAND_IDS = [
   'sockShop.portForward',
   'sockShop.listPortForwards',
   'sockShop.stopPortForwards',
+  'sockShop.showDeploymentLogs',
+  'sockShop.stopFollowingLogs',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

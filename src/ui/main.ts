@@ -12,6 +12,7 @@ import { register as registerSockShop } from './sockshop';
 import { register as registerChaos } from './chaos';
 import { register as registerEvents } from './events';
 import { register as registerPortForward } from './portforward';
+import { register as registerLogs } from './logs';
 
 type Register = (reg: Registry) => void;
 
@@ -26,6 +27,7 @@ const FEATURES: Register[] = [
   registerChaos,
   registerEvents,
   registerPortForward,
+  registerLogs,
 ];
 
 export function createFeatures(env: FeatureEnv): Features {

@@ -55,7 +55,7 @@ describe('events on the lab', function () {
     assert.ok(seen, `no SuccessfulCreate after the kill; reasons seen: ${updates.at(-1)!.rows.map((r) => r.reason).join(', ')}`);
     const delay = seen.at - killedAt;
     process.stderr.write(`      [events] kill → replacement's SuccessfulCreate in the feed after ${delay} ms\n`);
-    assert.ok(delay <= 2000, `seen after ${delay} ms`);
+    assert.ok(delay <= 1000, `seen after ${delay} ms`);
     assert.equal(seen.row.object.startsWith('ReplicaSet/front-end-'), true);
     assert.equal(seen.row.warning, false);
   });
