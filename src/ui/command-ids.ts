@@ -46,6 +46,7 @@ export const COMMAND_IDS = [
   'sockShop.stopPortForwards',
   'sockShop.showDeploymentLogs',
   'sockShop.stopFollowingLogs',
+  'sockShop.openShell',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

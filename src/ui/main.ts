@@ -13,6 +13,7 @@ import { register as registerChaos } from './chaos';
 import { register as registerEvents } from './events';
 import { register as registerPortForward } from './portforward';
 import { register as registerLogs } from './logs';
+import { register as registerExec } from './exec';
 
 type Register = (reg: Registry) => void;
 
@@ -28,6 +29,7 @@ const FEATURES: Register[] = [
   registerEvents,
   registerPortForward,
   registerLogs,
+  registerExec,
 ];
 
 export function createFeatures(env: FeatureEnv): Features {
