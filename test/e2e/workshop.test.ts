@@ -164,6 +164,17 @@ describe('e2e: the workshop in VS Code', function () {
     if ((await deployments.getAttribute('aria-expanded')) === 'false') await deployments.click();
   });
 
+  it('3c. the Events view shows the kill\'s aftermath: the ReplicaSet created the replacement', async function () {
+    this.timeout(90_000);
+    await wb.setPaneExpanded('Workloads', false);
+    await wb.setPaneExpanded('Events', true);
+    const row = wb.paneRow('Events', /SuccessfulCreate.*ReplicaSet\/front-end-/);
+    await row.waitFor({ timeout: 60_000 });
+    await wb.screenshot('3c-events-view');
+    await wb.setPaneExpanded('Events', false);
+    await wb.setPaneExpanded('Workloads', true);
+  });
+
   it('4. the kube-monkey snippet from IntelliSense in a YAML file; an invalid time_zone is diagnosed', async function () {
     this.timeout(180_000);
     await newYamlEditor(wb);
