@@ -24,7 +24,7 @@
 // Run as a lab daemon:  node --import tsx test/lab/dataplane/runtime.ts <kubeconfig> <dir>
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect, type Server as NetServer, type Socket } from 'node:net';
+import { connect, Server as NetServerClass, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { KubeRest } from '../lb-controller.ts';
 import { labAddress, serviceEnv } from './addresses.ts';
@@ -146,6 +146,7 @@ class Container {
         const key = `${ip}:${port}`;
         // A pod still terminating on this address (its IP was handed out again) releases it at SIGTERM.
         for (let holder = bound.get(key); holder; holder = bound.get(key)) await holder.released;
+        if (this.stopped) break;
         let resolveReleased = () => {};
         const entry = { released: new Promise<void>((r) => (resolveReleased = r)) };
         bound.set(key, entry);
@@ -174,7 +175,11 @@ class Container {
       this.crash(`cannot listen: ${why}`);
       return;
     }
-    if (this.stopped) return;
+    if (this.stopped) {
+      // Deleted while starting: stop() ran before these listeners existed.
+      this.closeListeners();
+      return;
+    }
     const now = new Date().toISOString();
     this.state = { running: { startedAt: now } };
     this.started = true;
@@ -252,9 +257,15 @@ class Container {
     this.timers = [];
   }
 
+  /**
+   * Stops listening. Connections stay: an idle keep-alive connection is closed after answering its next
+   * request (`Connection: close` while draining), never while a request may be on its way to it — the
+   * close-while-idle race a client cannot tell from a failure. (http.Server.close() would also close the
+   * idle ones at once; net.Server's close only stops the listener.)
+   */
   private closeListeners(): void {
     for (const s of this.servers) {
-      s.server.close();
+      NetServerClass.prototype.close.call(s.server);
       s.release();
     }
     this.servers = [];
