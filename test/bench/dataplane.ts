@@ -18,7 +18,7 @@ import { deploySockShop, frontEndAddress } from '../../src/core/sockshop/deploy'
 import { removeSockShop } from '../../src/core/sockshop/remove';
 import { labAddress } from '../lab/dataplane/addresses.ts';
 import type { DataplaneState } from '../lab/dataplane/index.ts';
-import { readState } from '../lab/lab.ts';
+import { labMemory, readState } from '../lab/lab.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -69,7 +69,11 @@ async function main(): Promise<void> {
   console.log(`deployed in ${((Date.now() - t0) / 1000).toFixed(1)} s (the front-end's readiness probe starts after 10 s)`);
   let lb = '';
   while (!(lb = (await frontEndAddress(kc, NS)).url ?? '')) await new Promise((r) => setTimeout(r, 250));
+  while ((await readyFrontEnds()).length < 4) await new Promise((r) => setTimeout(r, 500));
   await new Promise((r) => setTimeout(r, 2000));
+  const mem = labMemory(readState()!);
+  const mib = (b: number) => `${(b / 1024 ** 2).toFixed(0)} MiB`;
+  console.log(`lab memory with Sock Shop deployed: ${mib(mem.total)}; lab-kubelet ${mib(mem.byProcess['dataplane/lab-kubelet'])}, lab-proxy ${mib(mem.byProcess['dataplane/lab-proxy'])}`);
   const pod = (await readyFrontEnds())[0];
   const direct = `http://${labAddress(pod.status!.podIP!)}:8079/`;
   console.log(`load balancer ${lb}, one pod directly ${direct}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
