@@ -5,8 +5,10 @@
 // are deleted one by one; with a single front-end it fails during each kill. Nothing here is a stand-in:
 // the load engine, the chaos experiment and Show Logs are the extension's own core code.
 import { strict as assert } from 'node:assert';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { experimentMarkdown, runExperiment, type ExperimentSpec, type Guards } from '../../src/core/chaos/experiment';
@@ -14,6 +16,7 @@ import { followLogs } from '../../src/core/kube/actions';
 import { deploySockShop, frontEndAddress } from '../../src/core/sockshop/deploy';
 import { FRONT_END_PRESTOP_SECONDS } from '../../src/core/sockshop/manifests';
 import { removeSockShop } from '../../src/core/sockshop/remove';
+import { formatChecklist, verifySockShop } from '../../src/core/sockshop/verify';
 import type { LoadSpec } from '../../src/core/load/types';
 import { isLoopback, labAddress } from '../lab/dataplane/addresses.ts';
 import { labInfo } from './hooks.ts';
@@ -115,6 +118,12 @@ describe('lab data plane: Sock Shop answering through the lab proxy', function (
     });
   });
 
+  it('Verify checks the real front-end behind the load balancer (no stand-in)', async () => {
+    const result = await verifySockShop(kc, { namespace: NS, frontEndUrl: `${lbUrl}/` });
+    assert.ok(result.passed, formatChecklist(result));
+    assert.equal(result.items.find((i) => i.title === 'front-end answers 200 on /')!.passed, true);
+  });
+
   it('Show Logs (the extension\'s followLogs) shows a front-end pod\'s access log lines', async () => {
     const [pod] = await readyFrontEnds();
     const name = pod.metadata!.name!;
@@ -196,5 +205,83 @@ describe('lab data plane: Sock Shop answering through the lab proxy', function (
     assert.ok(line, `no failure window attributed to the kill at t=${first.t} s:\n${failures.evidence.join('\n')}`);
     const after = /, ([0-9.]+) s after the kill/.exec(line);
     assert.ok(line.includes('falls in its first second') || Number(after?.[1]) <= FRONT_END_PRESTOP_SECONDS + 2, line);
+  });
+});
+
+describe('lab data plane: kubectl logs -f, --previous after a restart, and exec', function () {
+  this.timeout(90_000);
+  const ns = `dataplane-kubectl-${randomBytes(3).toString('hex')}`;
+  let kc: k8s.KubeConfig;
+  let core: k8s.CoreV1Api;
+  let kubectl: (args: string[], timeoutMs?: number) => Promise<string>;
+
+  before(async () => {
+    const info = labInfo();
+    kc = kubeConfigFrom(info.kubeconfig);
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    const bin = join(info.state.bin, 'kubectl');
+    kubectl = (args, timeoutMs = 15_000) =>
+      new Promise((resolve, reject) =>
+        execFile(bin, ['--kubeconfig', info.kubeconfig, '-n', ns, ...args], { timeout: timeoutMs }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))),
+      );
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+  });
+  after(async () => {
+    await core?.deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+
+  it('a container whose liveness probe fails is restarted and counted; --previous shows the log before the restart', async () => {
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: 'flaky' },
+        spec: {
+          containers: [
+            {
+              name: 'catalogue',
+              image: 'weaveworksdemos/catalogue:0.3.5',
+              ports: [{ containerPort: 80 }],
+              livenessProbe: { httpGet: { path: '/no-such-path', port: 80 }, initialDelaySeconds: 1, periodSeconds: 2, failureThreshold: 3 },
+            },
+          ],
+        },
+      },
+    });
+    // kubelet's back-off before the first restart is 10 s.
+    const pod = await until('restartCount 1', 40_000, async () => {
+      const p = await core.readNamespacedPod({ name: 'flaky', namespace: ns });
+      const cs = p.status?.containerStatuses?.[0];
+      return cs?.restartCount === 1 && cs.state?.running ? p : undefined;
+    });
+    assert.equal(pod.status!.containerStatuses![0].lastState!.terminated!.exitCode, 137);
+    const previous = await kubectl(['logs', 'flaky', '--previous']);
+    assert.match(previous, /"GET \/no-such-path HTTP\/1\.1" 404 .*kube-probe/);
+    assert.match(previous, /container exited: liveness probe failed/);
+    const current = await kubectl(['logs', 'flaky']);
+    assert.match(current, /listening on 127\.24\d\.\d+\.\d+:80/);
+    assert.doesNotMatch(current, /container exited/);
+  });
+
+  it('kubectl logs -f follows new access-log lines; kubectl exec runs in the pod\'s directory', async () => {
+    await core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'steady' }, spec: { containers: [{ name: 'payment', image: 'weaveworksdemos/payment:0.4.3' }] } } });
+    const pod = await until('the pod running in the lab kubelet', 30_000, async () => {
+      const p = await core.readNamespacedPod({ name: 'steady', namespace: ns });
+      return p.status?.containerStatuses?.[0]?.started && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
+    });
+    const info = labInfo();
+    const follow = spawn(join(info.state.bin, 'kubectl'), ['--kubeconfig', info.kubeconfig, '-n', ns, 'logs', '-f', 'steady']);
+    let out = '';
+    follow.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    try {
+      await until('kubectl logs -f to start', 10_000, () => out.includes('listening on'));
+      const tag = `follow-${randomBytes(3).toString('hex')}`;
+      const r = await get(`http://${labAddress(pod.status!.podIP!)}:80/health`, { 'User-Agent': tag });
+      assert.equal(r.status, 200);
+      await until('the new line in the followed log', 10_000, () => out.includes(tag));
+    } finally {
+      follow.kill();
+    }
+    const pwd = (await kubectl(['exec', 'steady', '--', 'pwd'])).trim();
+    assert.ok(pwd.endsWith(`/dataplane/pods/${ns}_steady_${pod.metadata!.uid}`), pwd);
   });
 });
