@@ -59,6 +59,7 @@ export type UserErrorReason =
   | 'NotReady'
   | 'NotRunning'
   | 'NotSignedIn'
+  | 'NoWorkspace'
   | 'OutcomeUnknown'
   | 'PatchFailed'
   | 'PollFailed'

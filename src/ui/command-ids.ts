@@ -35,6 +35,12 @@ export const COMMAND_IDS = [
   'sockShop.installKubeMonkey',
   'sockShop.startChaos',
   'sockShop.abortChaos',
+  'sockShop.runExperimentFile',
+  'sockShop.compareExperimentRuns',
+  'sockShop.pinExperimentBaseline',
+  'sockShop.compareWithBaseline',
+  'sockShop.showWarningEventsOnly',
+  'sockShop.showAllEvents',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

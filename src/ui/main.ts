@@ -10,6 +10,7 @@ import { register as registerMetrics } from './metrics';
 import { register as registerLoad } from './load';
 import { register as registerSockShop } from './sockshop';
 import { register as registerChaos } from './chaos';
+import { register as registerEvents } from './events';
 
 type Register = (reg: Registry) => void;
 
@@ -22,6 +23,7 @@ const FEATURES: Register[] = [
   registerLoad,
   registerSockShop,
   registerChaos,
+  registerEvents,
 ];
 
 export function createFeatures(env: FeatureEnv): Features {
