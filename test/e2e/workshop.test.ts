@@ -8,7 +8,6 @@
 // with the Monitoring Stack first (in the lab, as on DigitalOcean, the 1-click is what puts Prometheus into
 // the cluster), then Sock Shop, then observing, load and chaos.
 import { strict as assert } from 'node:assert';
-import { createServer, type Server } from 'node:http';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { playground } from './hooks.ts';
@@ -18,7 +17,7 @@ const NS = 'sock-shop';
 
 describe('e2e: the workshop in VS Code', function () {
   let wb: Workbench;
-  let frontEnd: StandIn | undefined;
+  let frontEnd: FrontEnd | undefined;
 
   before(async function () {
     wb = await Workbench.open(playground().url);
@@ -283,7 +282,7 @@ describe('e2e: the workshop in VS Code', function () {
     await wb.answer('Connections');
     const summary = await wb.waitNotification(/Load \w+: \d+ requests/, 120_000);
     assert.match(summary, /Load \w+: 200 requests, 0% failed/);
-    assert.ok(frontEnd.requests >= 200, `the front-end stand-in saw ${frontEnd.requests} requests`);
+    assert.ok(frontEnd.requests >= 200, `the front-end's pods served ${frontEnd.requests} requests`);
     await wb.screenshot('6a-load-summary');
   });
 
@@ -356,7 +355,10 @@ describe('e2e: the workshop in VS Code', function () {
     // The "Sock Shop Chaos" output lists the verdict with each check of the hypothesis.
     const output = async () => (await wb.page.locator('.part.panel .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
     await waitUntil(async () => /verdict: PASS/.test(await output()), 30_000, async () => `output: ${await output()}`);
-    assert.match(await output(), /PASS failures: failure rate 0% \(0 of \d+\)/);
+    // The default profile's front-end has no preStop: a killed pod stops listening at once, and a connection
+    // made in the proxy's ~1 s before its endpoint is gone can fail — within the 5 % the hypothesis allows.
+    const rate = /PASS failures: failure rate ([0-9.]+)% \((\d+) of (\d+)\)/.exec(await output());
+    assert.ok(rate && Number(rate[1]) <= 5, `failure rate line: ${rate?.[0]}`);
     assert.match(await output(), /PASS recovery: every target back/);
     await wb.screenshot('7b-chaos-verdict');
   });
@@ -487,46 +489,48 @@ async function newYamlEditor(wb: Workbench): Promise<void> {
   await wb.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
 }
 
-interface StandIn {
+interface FrontEnd {
   url: string;
   host: string;
+  /** Requests the front-end's pods served since this was made (kube-probe's excluded). */
   requests: number;
   close(): Promise<void>;
 }
 
 /**
- * The lab's pods run no containers (kwok), so nothing answers at the front-end's load balancer
- * address. A plain HTTP server listens there instead — on the address the lab's load balancer
- * controller gave the front-end Service — so load goes where the extension sends it.
+ * The real front-end behind the lab's load balancer (the lab's data plane runs its pods as servers and routes
+ * the load balancer address to them). What it served is read from its pods' access logs, which the lab
+ * kubelet keeps on disk — also for pods a chaos experiment has deleted.
  */
-async function frontEndStandIn(): Promise<StandIn> {
+async function frontEndStandIn(): Promise<FrontEnd> {
   const { KubeConfig, CoreV1Api } = await import('@kubernetes/client-node');
+  const { readState } = await import('../lab/lab.ts');
   const kc = new KubeConfig();
   kc.loadFromString(readFileSync(playground().kubeconfig, 'utf8'));
   const svc = await kc.makeApiClient(CoreV1Api).readNamespacedService({ name: 'front-end', namespace: NS });
   const ip = svc.status?.loadBalancer?.ingress?.[0]?.ip;
   const port = svc.spec?.ports?.[0]?.port ?? 80;
   if (!ip) throw new Error('the front-end Service has no load balancer address');
-  const state = { requests: 0 };
-  const server: Server = createServer((_req, res) => {
-    state.requests++;
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<html><body>Sock Shop</body></html>');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, ip, () => resolve());
-  });
+  const dir = (readState()?.components.dataplane as { dir?: string } | undefined)?.dir;
+  if (!dir) throw new Error('the lab runs without its data plane: nothing answers at the front-end load balancer');
+  const served = () => {
+    const pods = join(dir, 'pods');
+    let n = 0;
+    for (const d of readdirSync(pods).filter((x) => x.startsWith(`${NS}_front-end-`))) {
+      for (const f of listFiles(join(pods, d, 'front-end'))) {
+        n += readFileSync(f, 'utf8').split('\n').filter((l) => l.includes('"GET / HTTP/1.1"') && !l.includes('kube-probe')).length;
+      }
+    }
+    return n;
+  };
+  const before = served();
   return {
     url: `http://${ip}${port === 80 ? '' : `:${port}`}/`,
     host: ip,
     get requests() {
-      return state.requests;
+      return served() - before;
     },
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
+    close: async () => {},
   };
 }
 

@@ -105,11 +105,12 @@ describe('Sock Shop on the lab', function () {
     assert.equal(created.length, 8);
     assert.ok(created.every((o) => o.kind === 'PodDisruptionBudget'));
     const configured = r.outcomes.filter((o) => o.status === 'configured').map((o) => o.name).sort();
-    assert.deepEqual(configured, ['carts', 'catalogue', 'orders', 'payment', 'queue-master', 'shipping', 'user']);
+    // front-end: its replicas stay 4, but it gets a preStop hook.
+    assert.deepEqual(configured, ['carts', 'catalogue', 'front-end', 'orders', 'payment', 'queue-master', 'shipping', 'user']);
     assert.ok(r.deployments!.every((d) => d.done));
     // and back to default: PDBs stay (apply never deletes) but replicas return to 1
     const back = await deploySockShop(kc, { namespace: NS, profile: 'default', rolloutTimeoutMs: 90_000 });
-    assert.equal(back.outcomes.filter((o) => o.status === 'configured').length, 7);
+    assert.equal(back.outcomes.filter((o) => o.status === 'configured').length, 8);
   });
 
   it('front-end URL comes from the load balancer the lab assigns', async function () {

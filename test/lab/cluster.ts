@@ -31,13 +31,14 @@ import YAML from 'yaml';
 import type { ComponentState, LabComponent, LabContext } from './component.ts';
 import { binaryPaths, missingBinaries } from './build.ts';
 import { VERSIONS } from './paths.ts';
+import { SERVICE_CLUSTER_IP_RANGE } from './dataplane/addresses.ts';
 import { assertPortFree, freePort, isAlive, stopPid, waitFor } from './proc.ts';
 
 const execFileP = promisify(execFile);
 
 export const CLUSTER_NAME = 'sock-shop-lab';
 /** kwok's CRDs the lab serves, so they can be created at run time through the API. */
-const KWOK_CRDS = ['Metric', 'ResourceUsage', 'ClusterResourceUsage', 'PortForward', 'ClusterPortForward'];
+const KWOK_CRDS = ['Metric', 'ResourceUsage', 'ClusterResourceUsage', 'PortForward', 'ClusterPortForward', 'Logs', 'ClusterLogs', 'Exec', 'ClusterExec'];
 const KWOK_GROUP = 'kwok.x-k8s.io';
 const KWOK_VERSION = 'v1alpha1';
 /** DigitalOcean's smallest size in the workshop; used as the nodes' instance-type label. */
@@ -169,7 +170,14 @@ function kwokctlConfig(ctx: LabContext, opts: ClusterOptions, tokenFile: string,
     kind: 'KwokctlConfiguration',
     options,
     componentsPatches: [
-      { name: 'kube-apiserver', extraArgs: [{ key: 'token-auth-file', value: tokenFile }] },
+      {
+        name: 'kube-apiserver',
+        extraArgs: [
+          { key: 'token-auth-file', value: tokenFile },
+          // Service ClusterIPs on loopback (dataplane/addresses.ts); the lab proxy listens on them.
+          { key: 'service-cluster-ip-range', value: SERVICE_CLUSTER_IP_RANGE },
+        ],
+      },
       // Simulated kubelets answer on loopback; nodes report it as their InternalIP.
       { name: 'kwok-controller', extraArgs: [{ key: 'node-ip', value: '127.0.0.1' }] },
       // metrics-server's shortest resolution (it must exceed the scrape timeout): `kubectl top`
@@ -222,7 +230,11 @@ export function nodeNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${NODE_POOL}-${String(i + 1).padStart(count > 99 ? 4 : 2, '0')}`);
 }
 
-/** Each node gets its own /24 for pod IPs, as DOKS does (10.244.0.0/16 first). Never dialled. */
+/**
+ * Each node gets its own /24 for pod IPs, as DOKS does (10.244.0.0/16 first). These stay in the API only
+ * (Kubernetes rejects loopback endpoints); the data plane binds and dials them mapped to 127.244.x.y
+ * (dataplane/addresses.ts), never at 10.x.
+ */
 function podCidr(index: number): string {
   return `10.${(244 + Math.floor(index / 256)) % 256}.${index % 256}.0/24`;
 }

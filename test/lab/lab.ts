@@ -1,5 +1,5 @@
-// The lab: the Kubernetes cluster, its LoadBalancer controller, the monitoring stack and the
-// DigitalOcean API, started in that order and stopped in reverse. State lives in one directory
+// The lab: the Kubernetes cluster, its LoadBalancer controller, its data plane (dataplane/), the
+// monitoring stack and the DigitalOcean API, started in that order and stopped in reverse. State lives in one directory
 // (labHome(), <home>/state.json); `labDown()` ends exactly the processes the components recorded.
 import { existsSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import type { ComponentState, LabComponent, LabContext } from './component.ts';
 import { ensureBinaries } from './build.ts';
 import { clusterComponent, clusterHealthy, repairCluster, startApiserver, stopApiserver, type ClusterState } from './cluster.ts';
 import { lbControllerComponent } from './lb-controller.ts';
+import { dataplaneComponent } from './dataplane/index.ts';
 import { binDir, kubeconfigPath, labHome, statePath } from './paths.ts';
 import { isAlive, stopPid, withFileLock } from './proc.ts';
 
@@ -40,7 +41,7 @@ function defaultLog(msg: string): void {
  * modules; when one is not in this checkout the lab runs without it and says so.
  */
 export async function labComponents(log: (m: string) => void = defaultLog, tolerant = false): Promise<LabComponent[]> {
-  const list: LabComponent[] = [clusterComponent, lbControllerComponent];
+  const list: LabComponent[] = [clusterComponent, lbControllerComponent, dataplaneComponent];
   // Each optional part may be a single file or a directory with an index.ts.
   const optional: [string, string[], string][] = [
     ['monitoring', ['./monitoring.ts', './monitoring/index.ts'], 'monitoringComponent'],

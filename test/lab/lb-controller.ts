@@ -37,8 +37,8 @@ function isLab(ip: string | undefined): boolean {
 
 /** Minimal Kubernetes REST access from a kubeconfig (the lab's: file paths or inline data). */
 export class KubeRest {
-  private agent: Agent;
-  private server: URL;
+  readonly agent: Agent;
+  readonly server: URL;
   private token?: string;
 
   constructor(kubeconfigFile: string) {
@@ -90,6 +90,51 @@ export class KubeRest {
       req.on('error', reject);
       req.end(payload);
     });
+  }
+
+  /**
+   * A streaming GET (a watch: one JSON object per line). onLine gets each parsed line; the promise
+   * settles when the server ends the stream or it fails. abort() ends it early.
+   */
+  stream(path: string, onLine: (obj: any) => void): { done: Promise<void>; abort(): void } {
+    let abort = () => {};
+    const done = new Promise<void>((resolvePromise, reject) => {
+      const req = httpsRequest(
+        new URL(path, this.server),
+        { method: 'GET', agent: this.agent, headers: { Accept: 'application/json', ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}) } },
+        (res) => {
+          if ((res.statusCode ?? 0) >= 300) {
+            res.resume();
+            reject(new Error(`GET ${path}: HTTP ${res.statusCode}`));
+            return;
+          }
+          let buf = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            buf += chunk;
+            let nl: number;
+            while ((nl = buf.indexOf('\n')) >= 0) {
+              const line = buf.slice(0, nl).trim();
+              buf = buf.slice(nl + 1);
+              if (!line) continue;
+              try {
+                onLine(JSON.parse(line));
+              } catch (err) {
+                req.destroy();
+                reject(err);
+                return;
+              }
+            }
+          });
+          res.on('end', () => resolvePromise());
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      abort = () => req.destroy();
+      req.end();
+    });
+    return { done, abort: () => abort() };
   }
 }
 

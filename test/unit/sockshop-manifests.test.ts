@@ -140,6 +140,19 @@ describe('Sock Shop manifests', () => {
     assert.equal(spec(named(chaos, 'Deployment', 'front-end')).replicas, 4);
   });
 
+  it('chaos-ready profile: the front-end sleeps 5 s in preStop; the default profile has no preStop', () => {
+    const fe = spec(named(chaos, 'Deployment', 'front-end')).template.spec.containers[0];
+    assert.deepEqual(fe.lifecycle.preStop, { exec: { command: ['sh', '-c', 'sleep 5'] } });
+    assert.ok(fe.readinessProbe?.httpGet, 'the front-end keeps its readiness probe');
+    for (const d of of(def, 'Deployment')) {
+      for (const c of spec(d).template.spec.containers) assert.equal(c.lifecycle?.preStop, undefined, d.metadata.name);
+    }
+    for (const d of of(chaos, 'Deployment')) {
+      if (d.metadata.name === 'front-end') continue;
+      for (const c of spec(d).template.spec.containers) assert.equal(c.lifecycle?.preStop, undefined, d.metadata.name);
+    }
+  });
+
   it('options: NodePort front-end on 30001, replica count', () => {
     const objs = buildSockShop({ namespace: 'x', profile: 'default', frontEndServiceType: 'NodePort', frontEndReplicas: 2 });
     const svc = spec(named(objs, 'Service', 'front-end'));

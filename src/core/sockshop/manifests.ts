@@ -12,7 +12,8 @@ export const PROFILES: { id: Profile; label: string; detail: string }[] = [
   {
     id: 'chaos-ready',
     label: 'chaos-ready',
-    detail: 'Stateless services run at least 2 replicas with PodDisruptionBudgets, so pod kills need not fail requests.',
+    detail:
+      'Stateless services run at least 2 replicas with PodDisruptionBudgets, and the front-end waits 5 s in preStop, so pod kills need not fail requests.',
   },
 ];
 
@@ -118,6 +119,7 @@ export function buildSockShop(options: SockShopOptions): KubeObject[] {
         spec.replicas = Math.max(2, spec.replicas ?? 1);
         pdbs.push(podDisruptionBudget(obj));
       }
+      if (options.profile === 'chaos-ready' && obj.metadata.name === FRONT_END) addPreStop(spec);
     }
     if (obj.kind === 'Service' && obj.metadata.name === FRONT_END) {
       const spec = obj.spec as { type?: string; ports: { port: number; nodePort?: number }[] };
@@ -136,6 +138,21 @@ interface DeploymentSpec {
   replicas?: number;
   selector: { matchLabels: Record<string, string> };
   template: { metadata?: { labels?: Record<string, string> }; spec: unknown };
+}
+
+/** Seconds a chaos-ready front-end keeps serving after its pod is deleted, while load balancers stop sending to it. */
+export const FRONT_END_PRESTOP_SECONDS = 5;
+
+/**
+ * A preStop sleep for every container that has no preStop hook: the pod keeps serving while its endpoint is
+ * removed from kube-proxy and the load balancer (about a second), and only then gets SIGTERM.
+ */
+function addPreStop(spec: DeploymentSpec): void {
+  const pod = spec.template.spec as { containers?: { lifecycle?: { preStop?: unknown } }[] };
+  for (const c of pod.containers ?? []) {
+    c.lifecycle ??= {};
+    c.lifecycle.preStop ??= { exec: { command: ['sh', '-c', `sleep ${FRONT_END_PRESTOP_SECONDS}`] } };
+  }
 }
 
 /** A PDB that lets at most one pod of the Deployment be evicted at a time. */
