@@ -399,7 +399,16 @@ class PodRuntime {
       this.rt.api
         .request('PATCH', `/apis/kwok.x-k8s.io/v1alpha1/namespaces/${ns}/${plural}/${encodeURIComponent(this.name)}?fieldManager=lab-kubelet&force=true`, body, 'application/apply-patch+yaml')
         .catch((err: Error) => this.rt.log(`${keyOf(this.pod)}: ${plural}: ${err.message}`));
-    await Promise.all([apply('logs', logs), apply('execs', exec)]);
+    // Port-forward through the apiserver (kubectl port-forward pod/…, the extension's Port-Forward) reaches the
+    // pod's own sockets on its loopback-mapped IP.
+    const ports = [...new Set(this.containers.flatMap((c) => (c.spec.ports ?? []).map((p: { containerPort: number }) => p.containerPort)))];
+    const portForward = {
+      apiVersion: 'kwok.x-k8s.io/v1alpha1',
+      kind: 'PortForward',
+      metadata: { name: this.name, namespace: this.namespace, ownerReferences: owner },
+      spec: { forwards: ports.map((port) => ({ ports: [port], target: { address: this.ip, port } })) },
+    };
+    await Promise.all([apply('logs', logs), apply('execs', exec), ...(ports.length ? [apply('portforwards', portForward)] : [])]);
   }
 
   /** Patches the pod's status (serialised; coalesced while one is in flight). */
