@@ -247,6 +247,15 @@ describe('e2e: the workshop in VS Code', function () {
     assert.match(topText, /\d+m/, 'the top-pods table shows CPU millicores');
     assert.match(topText, /\d+Mi/, 'the top-pods table shows memory');
     await wb.screenshot('5a-metrics-dark');
+    // Hovering a chart shows the time and each series' value at the cursor.
+    const over = view.locator('#grid .panel .uplot .u-over').first();
+    const box = (await over.boundingBox())!;
+    await wb.page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2);
+    const tip = view.locator('.chart-tooltip:not([hidden])').first();
+    await tip.waitFor({ timeout: 15_000 });
+    assert.match(await tip.innerText(), /\d/, 'the tooltip shows values');
+    await wb.screenshot('5c-metrics-tooltip');
+    await wb.page.mouse.move(box.x - 20, box.y - 20);
     await top.scrollIntoViewIfNeeded();
     await wb.screenshot('5b-metrics-top-pods');
 

@@ -12,6 +12,7 @@ import {
   vsCodeProgressRing,
 } from '@vscode/webview-ui-toolkit';
 import uPlot from 'uplot';
+import { interactiveCursor, legendToggles, tooltipPlugin } from '../chart-interactions';
 import 'uplot/dist/uPlot.min.css';
 import '../../../media/metrics.css';
 import { formatTick, formatValue } from '../../common/units';
@@ -358,7 +359,8 @@ function drawTimeseries(p: PanelView, c: ChartSlot, data: Extract<PanelState['da
   const opts: uPlot.Options = {
     ...plotSize(c.body),
     legend: { show: false },
-    cursor: { points: { show: false } },
+    cursor: interactiveCursor(),
+    plugins: [tooltipPlugin((si, v) => formatValue(v, data.series[si - 1]?.unit ?? unit, p.decimals))],
     series: seriesOpts,
     bands,
     scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min, p.min ?? 0), Math.max(max, p.max ?? max, p.unit === 'percentunit' ? 0.01 : 0) || 1] } },
@@ -413,8 +415,10 @@ function drawTimeseries(p: PanelView, c: ChartSlot, data: Extract<PanelState['da
   }
   c.legendCells = [];
   const table = el('table', 'legend-table');
+  const rows: HTMLElement[] = [];
   for (const [i, s] of data.series.entries()) {
     const tr = el('tr');
+    rows.push(tr);
     const sw = el('span', 'swatch');
     sw.style.backgroundColor = themeColor(s.color, i);
     const name = el('td', 'legend-name');
@@ -426,6 +430,8 @@ function drawTimeseries(p: PanelView, c: ChartSlot, data: Extract<PanelState['da
     table.append(tr);
   }
   if (!data.series.length) table.append(el('tr', 'muted', 'No data'));
+  legendToggles(() => c.plot, rows);
+  rows.forEach((r, k) => r.classList.toggle('legend-hidden', c.plot?.series[k + 1]?.show === false));
   c.legend.replaceChildren(table);
 }
 
