@@ -31,6 +31,6 @@ describe('exec on the lab', function () {
     assert.equal(ok.code, 0);
     assert.match(ok.output, /hello from the pod/);
     const bad = await execOnce(kc, { namespace: NS, pod, container: 'front-end', command: ['sh', '-c', 'exit 3'] });
-    assert.equal(bad.code, 3);
+    assert.equal(bad.code, 3, `the exec status: ${JSON.stringify(bad.status)}; output: ${bad.output}`);
   });
 });

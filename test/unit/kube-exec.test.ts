@@ -6,6 +6,7 @@ describe('exec: reading the Status the API server sends at the end', () => {
     assert.equal(exitCodeOf({ status: 'Success' }), 0);
     assert.equal(exitCodeOf({ status: 'Failure', reason: 'NonZeroExitCode', message: 'command terminated with non-zero exit code: error executing command [sh -c exit 3], exit code 3', details: { causes: [{ reason: 'ExitCode', message: '3' }] } }), 3);
     assert.equal(exitCodeOf({ status: 'Failure', message: 'something else' }), 1);
+    assert.equal(exitCodeOf({ status: 'Failure', message: 'command terminated: exit status 3' }), 3);
   });
 
   it('a container without the program is said plainly', () => {

@@ -8,6 +8,8 @@ import { clusterProblem } from './errors';
 export interface ExecSession {
   /** Resolves with the exit code (0 when the Status says Success) once the command ends. */
   readonly exit: Promise<number>;
+  /** The Status the server sent at the end, if any. */
+  status(): V1Status | undefined;
   close(): void;
 }
 
@@ -16,7 +18,10 @@ export function exitCodeOf(s: V1Status | undefined): number {
   if (!s || s.status === 'Success') return 0;
   const cause = s.details?.causes?.find((c) => c.reason === 'ExitCode');
   const n = Number(cause?.message);
-  return Number.isInteger(n) ? n : 1;
+  if (cause && Number.isInteger(n)) return n;
+  // Some servers say it only in words ("... exit status 3", "exit code 3").
+  const m = /exit (?:code|status):? (\d+)/i.exec(s.message ?? '');
+  return m ? Number(m[1]) : 1;
 }
 
 /** Says clearly when a container has no such program (a distroless image has no shell). */
@@ -34,8 +39,10 @@ export async function execInPod(
   let rejectExit!: (e: unknown) => void;
   const exit = new Promise<number>((res, rej) => ((resolveExit = res), (rejectExit = rej)));
   let ws: { close(): void } | undefined;
+  let last: V1Status | undefined;
   try {
     ws = (await new Exec(kc).exec(o.namespace, o.pod, o.container, o.command, o.stdout, o.stderr ?? o.stdout, o.stdin ?? null, o.tty ?? false, (status: V1Status) => {
+      last = status;
       const missing = noProgram(status, o.command[0]);
       if (missing) rejectExit(new UserError(missing, 'NotFound'));
       else resolveExit(exitCodeOf(status));
@@ -44,15 +51,15 @@ export async function execInPod(
   } catch (err) {
     throw clusterProblem(err, kc) ?? new UserError(`Exec into ${o.namespace}/${o.pod} (${o.container}) failed: ${(err as Error)?.message ?? err}`, 'ApiError');
   }
-  return { exit, close: () => ws?.close() };
+  return { exit, status: () => last, close: () => ws?.close() };
 }
 
 /** Runs a command to its end and returns what it printed (stdout and stderr together) and its exit code. */
-export async function execOnce(kc: KubeConfig, o: { namespace: string; pod: string; container: string; command: string[] }): Promise<{ output: string; code: number }> {
+export async function execOnce(kc: KubeConfig, o: { namespace: string; pod: string; container: string; command: string[] }): Promise<{ output: string; code: number; status?: V1Status }> {
   const chunks: Buffer[] = [];
   const out = new PassThrough();
   out.on('data', (c: Buffer) => chunks.push(c));
   const s = await execInPod(kc, { ...o, stdout: out });
   const code = await s.exit;
-  return { output: Buffer.concat(chunks).toString('utf8'), code };
+  return { output: Buffer.concat(chunks).toString('utf8'), code, status: s.status() };
 }
