@@ -10,3 +10,15 @@ describe('deployment logs: line splitting', () => {
     assert.deepEqual(lines, ['GET / 200 3ms', 'GET /catalogue 200 1ms', 'tail without newline']);
   });
 });
+
+describe('Describe: the events block', () => {
+  it('lists the events newest first as YAML comments, or says there are none', async () => {
+    const { eventsComment } = await import('../../src/core/kube/events');
+    const now = Date.parse('2026-12-02T10:00:00Z');
+    const row = (reason: string, ago: number, type = 'Normal', count = 1) => ({ uid: reason, namespace: 'sock-shop', type, warning: type === 'Warning', reason, object: 'Pod/p', objectKind: 'Pod', objectName: 'p', message: `${reason} happened\n  twice`, count, time: now - ago * 1000, source: '' });
+    const text = eventsComment([row('Killing', 5, 'Normal'), row('Unhealthy', 70, 'Warning', 3)], now);
+    assert.equal(text, '\n# Events (newest first):\n#   5s    Normal   Killing              Killing happened twice\n#   70s   Warning  Unhealthy            Unhealthy happened twice (×3)\n');
+    assert.equal(eventsComment([], now), '\n# Events: none.\n');
+    assert.equal(eventsComment(undefined, now), '\n# Events: could not be read.\n');
+  });
+});

@@ -9,6 +9,7 @@ import { assertNamespaceAllowed } from './guard';
 import { getJson } from './http';
 import { describeRef, type ObjectRef } from './refs';
 import { apiClient } from './client';
+import { eventsComment, listEvents } from './events';
 
 function errCtx(kc: KubeConfig, action: string) {
   return { context: kc.getCurrentContext(), server: kc.getCurrentCluster()?.server, user: kc.getCurrentUser()?.name, action };
@@ -74,7 +75,11 @@ export async function describeYaml(kc: KubeConfig, ref: ObjectRef): Promise<stri
     if (httpStatus(err) === 404) throw new UserError(`The ${describeRef(ref)} no longer exists.`, 'NotFound');
     throw kubeError(err, errCtx(kc, `get ${describeRef(ref)}`));
   }
-  return describeObjectYaml(obj);
+  const yaml = describeObjectYaml(obj);
+  if (!ref.namespace) return yaml;
+  // Like kubectl describe: the object's events at the end (newest first), as YAML comments.
+  const events = await listEvents(kc, ref.namespace, { objectName: ref.name, limit: 20 }).catch(() => undefined);
+  return `${yaml}${eventsComment(events)}`;
 }
 
 export function describeObjectYaml(obj: { metadata?: { managedFields?: unknown } }): string {

@@ -5,6 +5,7 @@
 import { CoreV1Api, makeInformer, type CoreV1Event, type Informer, type KubeConfig } from '@kubernetes/client-node';
 import { apiClient } from './client';
 import { clusterProblem } from './errors';
+import { kubeAge } from './format';
 
 export interface EventRow {
   uid: string;
@@ -138,3 +139,12 @@ export class EventFeed {
     this.onChange(this.current());
   }
 }
+
+/** The "# Events" block Describe appends (a line saying none, or could not be read). */
+export function eventsComment(events: EventRow[] | undefined, now = Date.now()): string {
+  if (!events) return '\n# Events: could not be read.\n';
+  if (!events.length) return '\n# Events: none.\n';
+  const lines = events.map((e) => `#   ${(kubeAge(e.time, now) ?? '?').padEnd(5)} ${e.type.padEnd(8)} ${e.reason.padEnd(20)} ${e.message.replace(/\s+/g, ' ')}${e.count > 1 ? ` (×${e.count})` : ''}`);
+  return `\n# Events (newest first):\n${lines.join('\n')}\n`;
+}
+
