@@ -220,6 +220,8 @@ describe('workloads model against the lab', function () {
     assert.equal(obj.metadata.name, name);
     assert.equal(obj.metadata.managedFields, undefined);
     assert.doesNotMatch(text, /managedFields/);
+    // Its events close the document, as in kubectl describe (the scheduler's at least).
+    assert.match(text, /\n# Events \(newest first\):\n(#.*\n)*#.*Scheduled/);
     await assert.rejects(
       () => describeYaml(kc, { kind: 'Deployment', name: 'nope', namespace: NS }),
       (e: unknown) => e instanceof UserError && /no longer exists/.test(e.message),
