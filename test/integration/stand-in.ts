@@ -78,7 +78,7 @@ export async function createFrontEnd(kc: k8s.KubeConfig, namespace: string, repl
       spec: {
         replicas,
         selector: { matchLabels: { name: 'front-end' } },
-        template: { metadata: { labels: { name: 'front-end' } }, spec: { containers: [{ name: 'front-end', image: 'weaveworksdemos/front-end:0.3.12' }] } },
+        template: { metadata: { labels: { name: 'front-end' } }, spec: { containers: [{ name: 'front-end', image: 'weaveworksdemos/front-end:0.3.12', ports: [{ name: 'http', containerPort: 8079 }] }] } },
       },
     },
   });
