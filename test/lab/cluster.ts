@@ -393,7 +393,18 @@ export async function addClusterPortForward(
       forwards,
     },
   };
-  await createClusterObject(kc, 'clusterportforwards', body);
+  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  try {
+    await api.createClusterCustomObject({ group: KWOK_GROUP, version: KWOK_VERSION, plural: 'clusterportforwards', body });
+  } catch (err) {
+    if (!isConflict(err)) throw err;
+    // The target may have moved (a restarted lab part on another port): replace it.
+    const existing = await api.getClusterCustomObject({ group: KWOK_GROUP, version: KWOK_VERSION, plural: 'clusterportforwards', name });
+    await api.replaceClusterCustomObject({
+      group: KWOK_GROUP, version: KWOK_VERSION, plural: 'clusterportforwards', name,
+      body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata.resourceVersion } },
+    });
+  }
 }
 
 async function apiserverAnswers(url: string, token: string): Promise<boolean> {
