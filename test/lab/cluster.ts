@@ -37,6 +37,7 @@ import * as k8s from '@kubernetes/client-node';
 import YAML from 'yaml';
 import type { ComponentState, LabComponent, LabContext } from './component.ts';
 import { binaryPaths, missingBinaries } from './build.ts';
+import { bundleDaemon } from './bundle.ts';
 import { REPO_ROOT, VERSIONS } from './paths.ts';
 import { assertPortFree, freePort, isAlive, startDaemon, stopPid, waitFor } from './proc.ts';
 
@@ -606,7 +607,7 @@ async function createCluster(ctx: LabContext, opts: ClusterOptions): Promise<Clu
     },
     60_000 + opts.nodes * 50,
   );
-  state.pids.supervisor = startSupervisor(ctx.home);
+  state.pids.supervisor = await startSupervisor(ctx.home);
   return state;
 }
 
@@ -616,13 +617,13 @@ function supervisorStatusFile(home: string): string {
   return join(home, 'cluster', 'supervisor.json');
 }
 
-/** Starts the supervisor process; its command line names the cluster dir, so belongsTo() knows it. */
-function startSupervisor(home: string): number {
-  const pid = startDaemon(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'supervisor.ts'), clusterDir(home), supervisorStatusFile(home)], {
+/** Starts the supervisor process (bundled); its command line names the cluster dir, so belongsTo() knows it. */
+async function startSupervisor(home: string): Promise<number> {
+  const script = await bundleDaemon(join(import.meta.dirname, 'supervisor.ts'), join(home, 'cluster', 'supervisor.mjs'));
+  return startDaemon(process.execPath, [script, clusterDir(home), supervisorStatusFile(home)], {
     cwd: REPO_ROOT,
     logFile: join(home, 'cluster', 'supervisor.log'),
   });
-  return pid;
 }
 
 /** Stops the supervisor first whenever kwokctl is about to stop or start components itself. */
@@ -773,7 +774,7 @@ export async function repairCluster(ctx: LabContext, state: ClusterState): Promi
   }
   const repaired: ClusterState = {
     ...state,
-    pids: { ...componentPids(ctx.home), supervisor: startSupervisor(ctx.home) },
+    pids: { ...componentPids(ctx.home), supervisor: await startSupervisor(ctx.home) },
     supervisorStatus: supervisorStatusFile(ctx.home),
   };
   try {

@@ -35,6 +35,7 @@ import { cadvisorMetric, cadvisorPath, CADVISOR_METRIC_NAME } from './monitoring
 import { nodeTargets, prometheusConfig, recordingRules } from './monitoring/prometheus-config.ts';
 import { applyStack, DASHBOARDS_DIR, deleteStack, GRAFANA_DATASOURCE, PROMETHEUS_POD, PROMETHEUS_SERVICE, GRAFANA_SERVICE, STACK_NAMESPACE } from './monitoring/stack.ts';
 import type { GrafanaFakeConfig } from './monitoring/grafana-fake.ts';
+import { bundleDaemon } from './bundle.ts';
 import { REPO_ROOT, cacheRoot, labHome, referenceDir, statePath } from './paths.ts';
 import { assertPortFree, freePort, httpReady, isAlive, startDaemon, stopPid, waitFor } from './proc.ts';
 
@@ -356,10 +357,8 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
   };
   const grafanaConfigFile = join(dir, 'grafana-fake.json');
   writeFileSync(grafanaConfigFile, JSON.stringify(grafanaConfig, null, 2) + '\n');
-  started.grafana = startDaemon(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'monitoring', 'grafana-fake.ts'), grafanaConfigFile], {
-    logFile: logs.grafana,
-    cwd: REPO_ROOT,
-  });
+  const grafanaScript = await bundleDaemon(join(import.meta.dirname, 'monitoring', 'grafana-fake.ts'), join(dir, 'grafana-fake.mjs'));
+  started.grafana = startDaemon(process.execPath, [grafanaScript, grafanaConfigFile], { logFile: logs.grafana, cwd: REPO_ROOT });
 
   await Promise.all([
     waitAlive('node-exporter', started['node-exporter'], logs.nodeExporter, () => httpReady(`http://127.0.0.1:${ports.nodeExporter}/metrics`), 20_000),

@@ -5,8 +5,8 @@
 // process has run for 60 s. The new pid goes into kwokctl's pid file, so `kwokctl delete cluster`
 // (lab down) still ends it. Restarts are counted in a status file that `npm run lab -- status` shows.
 //
-// Runs as its own process: `node --import tsx test/lab/supervisor.ts <cluster dir> <status file>`
-// (started by test/lab/cluster.ts; the cluster dir in its command line marks it as the cluster's).
+// Runs as its own process, `node <bundle of this file> <cluster dir> <status file>` (started by
+// test/lab/cluster.ts from an esbuild bundle; the cluster dir in its command line marks it as the cluster's).
 // A pid file that is removed (kwokctl stopping the cluster) means "stopped on purpose": no restart.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

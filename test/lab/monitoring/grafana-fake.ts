@@ -21,8 +21,8 @@
 // the lab's real Prometheus on loopback instead, as Grafana's pod would reach that Service. The
 // admin password survives restarts (a scrypt hash in the state file), as Grafana keeps it in its DB.
 //
-// Runs as a lab daemon: `node --import tsx test/lab/monitoring/grafana-fake.ts <config.json>`,
-// started by test/lab/monitoring.ts; the Grafana pod's port 3000 is port-forwarded to it.
+// Runs as a lab daemon, `node <bundle of this file> <config.json>` (test/lab/monitoring.ts bundles it
+// with esbuild at start); the Grafana pod's port 3000 is port-forwarded to it.
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
