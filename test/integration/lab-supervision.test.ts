@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import type { ClusterState } from '../lab/cluster.ts';
-import { labStatus } from '../lab/lab.ts';
+import { clusterHealthy, type ClusterState } from '../lab/cluster.ts';
+import { labStatus, readState } from '../lab/lab.ts';
 import { readSupervisorStatus } from '../lab/supervisor.ts';
 import { labInfo } from './hooks.ts';
 import { kubeConfigFrom, until } from './support.ts';
@@ -26,6 +26,7 @@ function alive(pid: number): boolean {
 describe('lab: supervised kube-controller-manager and kube-scheduler', function () {
   this.timeout(240_000);
   let cluster: ClusterState;
+  let kc: k8s.KubeConfig;
   let apps: k8s.AppsV1Api;
   let core: k8s.CoreV1Api;
 
@@ -58,7 +59,7 @@ describe('lab: supervised kube-controller-manager and kube-scheduler', function 
     cluster = info.state.components.cluster as ClusterState;
     if (!cluster.supervisorStatus) throw new Error('the lab cluster was created without its supervisor: run `npm run lab -- down` and up again');
     assert.ok(alive(cluster.pids.supervisor), 'the supervisor process runs');
-    const kc = kubeConfigFrom(info.kubeconfig);
+    kc = kubeConfigFrom(info.kubeconfig);
     apps = kc.makeApiClient(k8s.AppsV1Api);
     core = kc.makeApiClient(k8s.CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: NS } } });
@@ -108,5 +109,11 @@ describe('lab: supervised kube-controller-manager and kube-scheduler', function 
     const ms = await reconciles('after-stall', 120_000);
     process.stderr.write(`    a new Deployment was available ${(ms / 1000).toFixed(1)} s after it was created\n`);
     assert.ok(alive(pidOf('kube-controller-manager')) && alive(pidOf('kube-scheduler')));
+    // Leave the shared lab as later test files expect it: every cluster process up, metrics API available.
+    await until('the whole cluster healthy again', 60_000, () => clusterHealthy(readState()?.components.cluster as ClusterState), 500);
+    await until('the metrics API available again', 60_000, async () => {
+      const svc = await kc.makeApiClient(k8s.ApiregistrationV1Api).readAPIService({ name: 'v1beta1.metrics.k8s.io' });
+      return svc.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
+    }, 500);
   });
 });
