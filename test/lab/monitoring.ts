@@ -2,9 +2,12 @@
 // rules of kube-prometheus, scraping
 //   - kwok's simulated cAdvisor endpoint of every node (job="kubelet", metrics_path="/metrics/cadvisor"),
 //     defined by the kwok Metric this component creates (monitoring/cadvisor.ts);
-//   - a kube-state-metrics STAND-IN (job="kube-state-metrics"): the real exporter cannot be built
-//     here because the Go module proxy refuses k8s.io/kube-state-metrics (403), so
-//     monitoring/ksm.ts serves its v2 families from client-node informers;
+//   - a kube-state-metrics STAND-IN (job="kube-state-metrics"): monitoring/ksm.ts serves its v2
+//     families from client-node informers. The real exporter is not used yet, though it can be had:
+//     the Go module proxy refuses only the version list of k8s.io/kube-state-metrics/v2, so
+//     `go install …@v2.15.0` fails on its deprecation lookup, but a wrapper module requiring v2.15.0
+//     builds it (100 s here); its /readyz is on the telemetry port (--telemetry-port, default 8081),
+//     not the metrics port (404 there), and the stand-in's cAdvisor targets file needs another owner;
 //   - Debian's prometheus-node-exporter (job="node-exporter"), i.e. the lab machine itself.
 // Beside them, a FAKE of Grafana's HTTP API (monitoring/grafana-fake.ts; Grafana itself is AGPL and
 // not used) with the stack's Prometheus datasource proxied to the lab's Prometheus; the Grafana
