@@ -607,6 +607,8 @@ async function createCluster(ctx: LabContext, opts: ClusterOptions): Promise<Clu
     },
     60_000 + opts.nodes * 50,
   );
+  // A new cluster's restart counts start at zero (a repair keeps them).
+  rmSync(supervisorStatusFile(ctx.home), { force: true });
   state.pids.supervisor = await startSupervisor(ctx.home);
   return state;
 }

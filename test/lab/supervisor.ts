@@ -3,7 +3,8 @@
 // lease, e.g. after etcd stalled longer than the lease), it is started again with exactly the
 // arguments kwokctl gave it, after a back-off that doubles from 1 s up to 30 s and resets once the
 // process has run for 60 s. The new pid goes into kwokctl's pid file, so `kwokctl delete cluster`
-// (lab down) still ends it. Restarts are counted in a status file that `npm run lab -- status` shows.
+// (lab down) still ends it. Restarts are counted in a status file that `npm run lab -- status` shows
+// (kept across restarts of the supervisor itself; a new cluster starts from a removed file).
 //
 // Runs as its own process, `node <bundle of this file> <cluster dir> <status file>` (started by
 // test/lab/cluster.ts from an esbuild bundle; the cluster dir in its command line marks it as the cluster's).
@@ -100,7 +101,12 @@ interface Watched {
 
 export function runSupervisor(clusterDir: string, statusFile: string, pollMs = 500, say: (msg: string) => void = log): { stop(): void } {
   const since = new Date().toISOString();
-  const watched: Watched[] = SUPERVISED.map((name) => ({ name, status: { pid: undefined, restarts: 0 }, consecutive: 0, exits: new Map() }));
+  // A supervisor started again for the same cluster (lab up's repair) keeps counting where the last one stopped.
+  const previous = readSupervisorStatus(statusFile)?.components ?? {};
+  const watched: Watched[] = SUPERVISED.map((name) => {
+    const { restarts = 0, lastRestart, lastExit, lastExitStatus } = previous[name] ?? {};
+    return { name, status: { pid: undefined, restarts, lastRestart, lastExit, lastExitStatus }, consecutive: 0, exits: new Map() };
+  });
   const pidFile = (name: string) => join(clusterDir, 'pids', `${name}.pid`);
   const readPid = (name: string): number | undefined => {
     try {

@@ -112,6 +112,21 @@ describe('lab supervisor', function () {
     }
   });
 
+  it('keeps counting where a previous supervisor of the same status file stopped', async () => {
+    const status = join(dir, 'supervisor.json');
+    writeFileSync(status, JSON.stringify({ pid: 1, since: '', components: { 'kube-scheduler': { pid: 1, restarts: 3, lastRestart: '2026-01-01T00:00:00.000Z' } } }));
+    const sup = runSupervisor(dir, status, 50, () => undefined);
+    try {
+      assert.equal(readSupervisorStatus(status)!.components['kube-scheduler'].restarts, 3);
+      const pid = pidOf('kube-scheduler');
+      process.kill(pid, 'SIGKILL');
+      await until('the fourth restart', 4000, () => (readSupervisorStatus(status)?.components['kube-scheduler'].restarts === 4 ? true : undefined));
+      assert.equal(readSupervisorStatus(status)!.components['kube-controller-manager'].restarts, 0);
+    } finally {
+      sup.stop();
+    }
+  });
+
   it('leaves a component alone once its pid file is gone (stopped on purpose)', async () => {
     const sup = runSupervisor(dir, join(dir, 'supervisor.json'), 50, () => undefined);
     try {
