@@ -4,8 +4,14 @@
 // and metrics-server serving metrics.k8s.io from kwok's simulated kubelet endpoints.
 //
 // Every binary path is given to kwokctl, so it downloads nothing. The apiserver also accepts one
-// static admin token (token-auth-file), so a DOKS-style token kubeconfig works; any other token
-// gets 401.
+// static admin token (token-auth-file), so a DOKS-style token kubeconfig works. Any other bearer
+// token goes to a webhook token authenticator (TokenReview v1) that the lab's DigitalOcean API serves
+// on `tokenWebhookUrl`: the tokens in the kubeconfigs it hands out, each valid until its
+// `expires_at`. Everything else (and every DigitalOcean token while that API is down) gets 401.
+// The apiserver caches a successful review for SOCK_SHOP_LAB_TOKEN_CACHE_TTL seconds (default 10;
+// kube-apiserver's own default is 2 minutes) and, besides, every successful token authentication for
+// 10 s (a fixed option of kube-apiserver, not a flag): an expired token keeps working up to the larger
+// of the two (measured: refused 8-11 s after expires_at).
 //
 // Knobs (environment):
 //   SOCK_SHOP_LAB_NODES          fake nodes (default 2, like the workshop's smallest cluster)
@@ -13,6 +19,7 @@
 //   SOCK_SHOP_LAB_NODE_MEMORY    each node's memory (default "2Gi")
 //   SOCK_SHOP_LAB_NODE_PODS      each node's pod capacity (default "110")
 //   SOCK_SHOP_LAB_APISERVER_PORT fixed apiserver port (default: a free one)
+//   SOCK_SHOP_LAB_TOKEN_CACHE_TTL seconds the apiserver caches a token review (default 10)
 //
 // Simulated usage: each container uses the quantities in its pod's annotations
 // `kwok.x-k8s.io/usage-cpu` / `kwok.x-k8s.io/usage-memory` when present, otherwise a share of its
@@ -30,13 +37,19 @@ import * as k8s from '@kubernetes/client-node';
 import YAML from 'yaml';
 import type { ComponentState, LabComponent, LabContext } from './component.ts';
 import { binaryPaths, missingBinaries } from './build.ts';
-import { VERSIONS } from './paths.ts';
+import { bundleDaemon } from './bundle.ts';
+import { REPO_ROOT, VERSIONS } from './paths.ts';
 import { SERVICE_CLUSTER_IP_RANGE } from './dataplane/addresses.ts';
-import { assertPortFree, freePort, isAlive, stopPid, waitFor } from './proc.ts';
+import { assertPortFree, freePort, isAlive, startDaemon, stopPid, waitFor } from './proc.ts';
 
 const execFileP = promisify(execFile);
 
 export const CLUSTER_NAME = 'sock-shop-lab';
+/**
+ * kube-apiserver caches every successful token authentication this long (TokenSuccessCacheTTL, not a
+ * flag), on top of the webhook's own cache: a webhook TTL below it changes nothing (the apiserver warns).
+ */
+export const APISERVER_TOKEN_CACHE_S = 10;
 /** kwok's CRDs the lab serves, so they can be created at run time through the API. */
 const KWOK_CRDS = ['Metric', 'ResourceUsage', 'ClusterResourceUsage', 'PortForward', 'ClusterPortForward', 'Logs', 'ClusterLogs', 'Exec', 'ClusterExec'];
 const KWOK_GROUP = 'kwok.x-k8s.io';
@@ -51,6 +64,8 @@ export interface ClusterOptions {
   nodeMemory: string;
   nodePods: string;
   apiserverPort?: number;
+  /** --authentication-token-webhook-cache-ttl, in seconds. */
+  tokenCacheTtlSeconds: number;
 }
 
 export function clusterOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ClusterOptions {
@@ -62,7 +77,12 @@ export function clusterOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Clu
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
     throw new Error(`SOCK_SHOP_LAB_APISERVER_PORT must be a TCP port (got "${env.SOCK_SHOP_LAB_APISERVER_PORT}")`);
   }
+  const ttl = Number(env.SOCK_SHOP_LAB_TOKEN_CACHE_TTL ?? APISERVER_TOKEN_CACHE_S);
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 600) {
+    throw new Error(`SOCK_SHOP_LAB_TOKEN_CACHE_TTL must be whole seconds from 0 to 600 (got "${env.SOCK_SHOP_LAB_TOKEN_CACHE_TTL}")`);
+  }
   return {
+    tokenCacheTtlSeconds: ttl,
     nodes,
     nodeCpu: env.SOCK_SHOP_LAB_NODE_CPU || '1',
     nodeMemory: env.SOCK_SHOP_LAB_NODE_MEMORY || '2Gi',
@@ -86,6 +106,16 @@ export interface ClusterState extends ComponentState {
   kwokWorkdir: string;
   clusterDir: string;
   nodes: string[];
+  /**
+   * Where the apiserver sends TokenReviews for tokens it does not know (the lab's DigitalOcean API
+   * listens there), and how long it caches a successful one (--authentication-token-webhook-cache-ttl;
+   * the apiserver's own 10 s cache of successful authentications comes on top, APISERVER_TOKEN_CACHE_S).
+   */
+  tokenWebhookUrl: string;
+  tokenWebhookPort: number;
+  tokenCacheTtlSeconds: number;
+  /** The supervisor's status file (restart counts of kube-controller-manager and kube-scheduler). */
+  supervisorStatus: string;
 }
 
 function kwokWorkdir(home: string): string {
@@ -119,7 +149,11 @@ async function kwokctl(ctx: LabContext, args: string[], logFile: string, timeout
 
 /** Pids of the cluster's processes as kwokctl recorded them (component name → pid). */
 export function componentPids(home: string): Record<string, number> {
-  const dir = join(clusterDir(home), 'pids');
+  return pidsIn(clusterDir(home));
+}
+
+function pidsIn(clusterDirectory: string): Record<string, number> {
+  const dir = join(clusterDirectory, 'pids');
   const pids: Record<string, number> = {};
   if (!existsSync(dir)) return pids;
   for (const f of readdirSync(dir)) {
@@ -132,7 +166,7 @@ export function componentPids(home: string): Record<string, number> {
 
 /** Ports for every component, so parallel labs (other checkouts, CI) don't race for kwokctl's defaults. */
 async function pickPorts(opts: ClusterOptions): Promise<Record<string, number>> {
-  const names = ['etcdPort', 'etcdPeerPort', 'kwokControllerPort', 'metricsServerPort', 'kubeControllerManagerPort', 'kubeSchedulerPort'];
+  const names = ['etcdPort', 'etcdPeerPort', 'kwokControllerPort', 'metricsServerPort', 'kubeControllerManagerPort', 'kubeSchedulerPort', 'tokenWebhookPort'];
   const ports: Record<string, number> = {};
   const taken = new Set<number>(opts.apiserverPort ? [opts.apiserverPort] : []);
   for (const n of [...names, ...(opts.apiserverPort ? [] : ['kubeApiserverPort'])]) {
@@ -145,7 +179,22 @@ async function pickPorts(opts: ClusterOptions): Promise<Record<string, number>> 
   return ports;
 }
 
-function kwokctlConfig(ctx: LabContext, opts: ClusterOptions, tokenFile: string, ports: Record<string, number>): string {
+/** Path the apiserver POSTs TokenReviews to, on tokenWebhookPort. */
+export const TOKEN_WEBHOOK_PATH = '/authenticate';
+
+/** The webhook's kubeconfig-format config file (--authentication-token-webhook-config-file). */
+function tokenWebhookConfig(url: string): string {
+  return YAML.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'digitalocean-token-review', cluster: { server: url } }],
+    users: [{ name: 'kube-apiserver', user: {} }],
+    contexts: [{ name: 'webhook', context: { cluster: 'digitalocean-token-review', user: 'kube-apiserver' } }],
+    'current-context': 'webhook',
+  });
+}
+
+function kwokctlConfig(ctx: LabContext, opts: ClusterOptions, tokenFile: string, webhookConfig: string, ports: Record<string, number>): string {
   const b = binaryPaths(ctx.bin);
   const options: Record<string, unknown> = {
     runtime: 'binary',
@@ -164,7 +213,8 @@ function kwokctlConfig(ctx: LabContext, opts: ClusterOptions, tokenFile: string,
     // Thousands of pods for benchmarks: the controllers must not throttle themselves.
     disableQPSLimits: true,
   };
-  Object.assign(options, ports);
+  const { tokenWebhookPort: _webhook, ...kwokPorts } = ports;
+  Object.assign(options, kwokPorts);
   const doc = {
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
     kind: 'KwokctlConfiguration',
@@ -176,6 +226,9 @@ function kwokctlConfig(ctx: LabContext, opts: ClusterOptions, tokenFile: string,
           { key: 'token-auth-file', value: tokenFile },
           // Service ClusterIPs on loopback (dataplane/addresses.ts); the lab proxy listens on them.
           { key: 'service-cluster-ip-range', value: SERVICE_CLUSTER_IP_RANGE },
+          { key: 'authentication-token-webhook-config-file', value: webhookConfig },
+          { key: 'authentication-token-webhook-version', value: 'v1' },
+          { key: 'authentication-token-webhook-cache-ttl', value: `${opts.tokenCacheTtlSeconds}s` },
         ],
       },
       // Simulated kubelets answer on loopback; nodes report it as their InternalIP.
@@ -405,7 +458,18 @@ export async function addClusterPortForward(
       forwards,
     },
   };
-  await createClusterObject(kc, 'clusterportforwards', body);
+  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  try {
+    await api.createClusterCustomObject({ group: KWOK_GROUP, version: KWOK_VERSION, plural: 'clusterportforwards', body });
+  } catch (err) {
+    if (!isConflict(err)) throw err;
+    // The target may have moved (a restarted lab part on another port): replace it.
+    const existing = await api.getClusterCustomObject({ group: KWOK_GROUP, version: KWOK_VERSION, plural: 'clusterportforwards', name });
+    await api.replaceClusterCustomObject({
+      group: KWOK_GROUP, version: KWOK_VERSION, plural: 'clusterportforwards', name,
+      body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata.resourceVersion } },
+    });
+  }
 }
 
 async function apiserverAnswers(url: string, token: string): Promise<boolean> {
@@ -427,10 +491,18 @@ async function fetchInsecure(url: string, token: string): Promise<number> {
   });
 }
 
+/**
+ * The cluster's processes now: kwokctl's pid files (the supervisor rewrites them when it restarts a
+ * component) over the pids recorded at start, plus the supervisor.
+ */
+export function liveClusterPids(state: ClusterState): Record<string, number> {
+  return { ...state.pids, ...(state.clusterDir ? pidsIn(state.clusterDir) : {}) };
+}
+
 /** True when every recorded process lives and the apiserver answers. */
 export async function clusterHealthy(state: ClusterState | undefined): Promise<boolean> {
   if (!state || !state.apiserverUrl) return false;
-  if (!Object.values(state.pids).every((pid) => isAlive(pid) && belongsTo(pid, state.clusterDir))) return false;
+  if (!Object.values(liveClusterPids(state)).every((pid) => isAlive(pid) && belongsTo(pid, state.clusterDir))) return false;
   try {
     return await apiserverAnswers(state.apiserverUrl, state.adminToken);
   } catch {
@@ -467,8 +539,12 @@ async function createCluster(ctx: LabContext, opts: ClusterOptions): Promise<Clu
   const tokenFile = join(dir, 'tokens.csv');
   // token,user,uid,"groups": the admin token is a cluster admin, as a DOKS kubeconfig's token is.
   writeFileSync(tokenFile, `${adminToken},lab-admin,lab-admin,"system:masters"\n`, { mode: 0o600 });
+  const ports = await pickPorts(opts);
+  const tokenWebhookUrl = `http://127.0.0.1:${ports.tokenWebhookPort}${TOKEN_WEBHOOK_PATH}`;
+  const webhookConfig = join(dir, 'token-webhook.kubeconfig');
+  writeFileSync(webhookConfig, tokenWebhookConfig(tokenWebhookUrl), { mode: 0o600 });
   const configFile = join(dir, 'kwokctl.yaml');
-  writeFileSync(configFile, kwokctlConfig(ctx, opts, tokenFile, await pickPorts(opts)));
+  writeFileSync(configFile, kwokctlConfig(ctx, opts, tokenFile, webhookConfig, ports));
 
   ctx.log(`creating the Kubernetes cluster (kwokctl, ${opts.nodes} node${opts.nodes === 1 ? '' : 's'})`);
   await kwokctl(ctx, ['create', 'cluster', '--config', configFile, '--kubeconfig', ctx.kubeconfig, '--wait', '90s'], logFile);
@@ -493,6 +569,10 @@ async function createCluster(ctx: LabContext, opts: ClusterOptions): Promise<Clu
     kwokWorkdir: kwokWorkdir(ctx.home),
     clusterDir: clusterDir(ctx.home),
     nodes: nodeNames(opts.nodes),
+    tokenWebhookUrl,
+    tokenWebhookPort: ports.tokenWebhookPort,
+    tokenCacheTtlSeconds: opts.tokenCacheTtlSeconds,
+    supervisorStatus: supervisorStatusFile(ctx.home),
   };
   writeFileSync(state.tokenKubeconfig, tokenKubeconfigYaml(state, adminToken), { mode: 0o600 });
 
@@ -534,7 +614,38 @@ async function createCluster(ctx: LabContext, opts: ClusterOptions): Promise<Clu
     },
     60_000 + opts.nodes * 50,
   );
+  // A new cluster's restart counts start at zero (a repair keeps them).
+  rmSync(supervisorStatusFile(ctx.home), { force: true });
+  state.pids.supervisor = await startSupervisor(ctx.home);
   return state;
+}
+
+// --- supervision of kube-controller-manager and kube-scheduler (test/lab/supervisor.ts) ---------
+
+function supervisorStatusFile(home: string): string {
+  return join(home, 'cluster', 'supervisor.json');
+}
+
+/** Starts the supervisor process (bundled); its command line names the cluster dir, so belongsTo() knows it. */
+async function startSupervisor(home: string): Promise<number> {
+  const script = await bundleDaemon(join(import.meta.dirname, 'supervisor.ts'), join(home, 'cluster', 'supervisor.mjs'));
+  return startDaemon(process.execPath, [script, clusterDir(home), supervisorStatusFile(home)], {
+    cwd: REPO_ROOT,
+    logFile: join(home, 'cluster', 'supervisor.log'),
+  });
+}
+
+/** Stops the supervisor first whenever kwokctl is about to stop or start components itself. */
+async function stopSupervisor(home: string, state: ComponentState | undefined): Promise<void> {
+  const candidates = new Set<number>();
+  if (state?.pids?.supervisor) candidates.add(state.pids.supervisor);
+  try {
+    const st = JSON.parse(readFileSync(supervisorStatusFile(home), 'utf8')) as { pid?: number };
+    if (st.pid) candidates.add(st.pid);
+  } catch {
+    /* no status yet */
+  }
+  for (const pid of candidates) if (isAlive(pid) && belongsTo(pid, clusterDir(home))) await stopPid(pid);
 }
 
 /** True when the process's command line mentions dir (every cluster process has its files there). */
@@ -560,6 +671,8 @@ function pruneStalePidFiles(home: string): void {
 async function deleteCluster(ctx: LabContext, state: ComponentState | undefined): Promise<void> {
   const logFile = join(ctx.home, 'cluster', 'kwokctl.log');
   mkdirSync(join(ctx.home, 'cluster'), { recursive: true });
+  // Nothing may start components again while kwokctl stops them.
+  await stopSupervisor(ctx.home, state);
   const known = { ...(state?.pids ?? {}), ...componentPids(ctx.home) };
   if (existsSync(clusterDir(ctx.home))) {
     pruneStalePidFiles(ctx.home);
@@ -659,6 +772,8 @@ export async function startApiserver(home: string, adminToken: string, apiserver
 export async function repairCluster(ctx: LabContext, state: ClusterState): Promise<ClusterState | undefined> {
   if (!existsSync(join(clusterDir(ctx.home), 'kwok.yaml'))) return undefined;
   const logFile = join(ctx.home, 'cluster', 'kwokctl.log');
+  // kwokctl starts what is not running; the supervisor must not race it for the same components.
+  await stopSupervisor(ctx.home, state);
   pruneStalePidFiles(ctx.home);
   try {
     await kwokctl(ctx, ['start', 'cluster'], logFile);
@@ -666,7 +781,11 @@ export async function repairCluster(ctx: LabContext, state: ClusterState): Promi
     ctx.log(`kwokctl start cluster: ${(err as Error).message.split('\n')[0]}`);
     return undefined;
   }
-  const repaired: ClusterState = { ...state, pids: componentPids(ctx.home) };
+  const repaired: ClusterState = {
+    ...state,
+    pids: { ...componentPids(ctx.home), supervisor: await startSupervisor(ctx.home) },
+    supervisorStatus: supervisorStatusFile(ctx.home),
+  };
   try {
     await waitFor('the repaired cluster', () => clusterHealthy(repaired), 60_000);
   } catch {

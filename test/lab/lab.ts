@@ -5,11 +5,12 @@ import { existsSync, readFileSync, rmSync, writeFileSync, renameSync } from 'nod
 import { join } from 'node:path';
 import type { ComponentState, LabComponent, LabContext } from './component.ts';
 import { ensureBinaries } from './build.ts';
-import { clusterComponent, clusterHealthy, repairCluster, startApiserver, stopApiserver, type ClusterState } from './cluster.ts';
+import { clusterComponent, clusterHealthy, liveClusterPids, repairCluster, startApiserver, stopApiserver, type ClusterState } from './cluster.ts';
 import { lbControllerComponent } from './lb-controller.ts';
 import { dataplaneComponent } from './dataplane/index.ts';
 import { binDir, kubeconfigPath, labHome, statePath } from './paths.ts';
 import { isAlive, stopPid, withFileLock } from './proc.ts';
+import { readSupervisorStatus } from './supervisor.ts';
 
 export interface LabState {
   home: string;
@@ -207,12 +208,17 @@ export function rssBytes(pid: number): number {
   }
 }
 
+/** A component's processes now (the cluster's supervisor may have restarted some since they were recorded). */
+function pidsOf(name: string, c: ComponentState): Record<string, number> {
+  return name === 'cluster' ? liveClusterPids(c as ClusterState) : (c.pids ?? {});
+}
+
 /** RSS of every process the lab recorded, per component and role, and the total. */
 export function labMemory(state: LabState): { total: number; byProcess: Record<string, number> } {
   const byProcess: Record<string, number> = {};
   let total = 0;
   for (const [name, c] of Object.entries(state.components)) {
-    for (const [role, pid] of Object.entries(c.pids ?? {})) {
+    for (const [role, pid] of Object.entries(pidsOf(name, c))) {
       const rss = rssBytes(pid);
       byProcess[`${name}/${role}`] = rss;
       total += rss;
@@ -239,7 +245,7 @@ export function labStatus(home = labHome()): string {
   lines.push(`DigitalOcean API: ${pick('digitalocean', ['api', 'prism', 'url']) ?? '(not running)'}`);
   lines.push(`Prometheus:       ${pick('monitoring', ['prometheus']) ?? '(not running)'}`);
   for (const [name, c] of Object.entries(state.components)) {
-    const pids = Object.entries(c.pids ?? {})
+    const pids = Object.entries(pidsOf(name, c))
       .map(([role, pid]) => `${role}=${pid}${isAlive(pid) ? '' : ' (dead)'}`)
       .join(' ');
     const urls = Object.entries(c.urls ?? {})
@@ -247,7 +253,20 @@ export function labStatus(home = labHome()): string {
       .join(' ');
     lines.push(`  ${name.padEnd(13)} ${pids}${urls ? `  ${urls}` : ''}`);
   }
-  lines.push(`Memory (RSS):     ${(labMemory(state).total / 1024 ** 2).toFixed(0)} MiB over ${Object.values(state.components).reduce((n, c) => n + Object.keys(c.pids ?? {}).length, 0)} processes`);
+  const sup = cluster?.supervisorStatus ? readSupervisorStatus(cluster.supervisorStatus) : undefined;
+  if (cluster) {
+    const supervisorAlive = isAlive(cluster.pids.supervisor);
+    if (!sup) lines.push(`Supervised:       (no supervisor status${supervisorAlive ? ' yet' : '; the supervisor is not running'})`);
+    else
+      for (const [name, st] of Object.entries(sup.components)) {
+        const down = st.nextRestart ? `, down, restart due ${st.nextRestart}` : '';
+        const last = st.lastRestart ? `, last ${st.lastRestart}` : '';
+        const exit = st.lastExit ? `, last exit ${st.lastExit}${st.lastExitStatus ? ` (${st.lastExitStatus})` : ''}` : '';
+        lines.push(`Supervised:       ${name.padEnd(24)} restarts=${st.restarts}${last}${exit}${down}${supervisorAlive ? '' : ' (supervisor not running)'}`);
+      }
+  }
+  const processes = Object.entries(state.components).reduce((n, [name, c]) => n + Object.keys(pidsOf(name, c)).length, 0);
+  lines.push(`Memory (RSS):     ${(labMemory(state).total / 1024 ** 2).toFixed(0)} MiB over ${processes} processes`);
   return lines.join('\n');
 }
 

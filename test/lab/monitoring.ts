@@ -2,10 +2,16 @@
 // rules of kube-prometheus, scraping
 //   - kwok's simulated cAdvisor endpoint of every node (job="kubelet", metrics_path="/metrics/cadvisor"),
 //     defined by the kwok Metric this component creates (monitoring/cadvisor.ts);
-//   - a kube-state-metrics STAND-IN (job="kube-state-metrics"): the real exporter cannot be built
-//     here because the Go module proxy refuses k8s.io/kube-state-metrics (403), so
-//     monitoring/ksm.ts serves its v2 families from client-node informers;
+//   - a kube-state-metrics STAND-IN (job="kube-state-metrics"): monitoring/ksm.ts serves its v2
+//     families from client-node informers. The real exporter is not used yet, though it can be had:
+//     the Go module proxy refuses only the version list of k8s.io/kube-state-metrics/v2, so
+//     `go install …@v2.15.0` fails on its deprecation lookup, but a wrapper module requiring v2.15.0
+//     builds it (100 s here); its /readyz is on the telemetry port (--telemetry-port, default 8081),
+//     not the metrics port (404 there), and the stand-in's cAdvisor targets file needs another owner;
 //   - Debian's prometheus-node-exporter (job="node-exporter"), i.e. the lab machine itself.
+// Beside them, a FAKE of Grafana's HTTP API (monitoring/grafana-fake.ts; Grafana itself is AGPL and
+// not used) with the stack's Prometheus datasource proxied to the lab's Prometheus; the Grafana
+// pod's port 3000 is port-forwarded to it once the Monitoring Stack is installed.
 // Each process is a plain loopback daemon recorded by pid (the stand-in runs from an esbuild bundle
 // made at start, see ksmBundle()).
 //
@@ -17,6 +23,7 @@
 //   SOCK_SHOP_LAB_PROMETHEUS_PORT      default 39090
 //   SOCK_SHOP_LAB_NODE_EXPORTER_PORT   default 39100
 //   SOCK_SHOP_LAB_KSM_PORT             default 38080
+//   SOCK_SHOP_LAB_GRAFANA_PORT         default 33000 (the Grafana API fake)
 // SOCK_SHOP_LAB_PROMETHEUS_INTERVAL (default 5s) sets the scrape and rule evaluation interval;
 // SOCK_SHOP_LAB_PROMETHEUS_CLUSTER, when set, adds that `cluster` label to every target (DOKS has none).
 import { execFile } from 'node:child_process';
@@ -29,7 +36,9 @@ import { build } from 'esbuild';
 import type { ComponentState, LabComponent, LabContext } from './component.ts';
 import { cadvisorMetric, cadvisorPath, CADVISOR_METRIC_NAME } from './monitoring/cadvisor.ts';
 import { nodeTargets, prometheusConfig, recordingRules } from './monitoring/prometheus-config.ts';
-import { applyStack, deleteStack, PROMETHEUS_POD, PROMETHEUS_SERVICE, GRAFANA_SERVICE, STACK_NAMESPACE } from './monitoring/stack.ts';
+import { applyStack, DASHBOARDS_DIR, deleteStack, GRAFANA_DATASOURCE, PROMETHEUS_POD, PROMETHEUS_SERVICE, GRAFANA_SERVICE, STACK_NAMESPACE } from './monitoring/stack.ts';
+import type { GrafanaFakeConfig } from './monitoring/grafana-fake.ts';
+import { bundleDaemon } from './bundle.ts';
 import { REPO_ROOT, cacheRoot, labHome, referenceDir, statePath } from './paths.ts';
 import { assertPortFree, freePort, httpReady, isAlive, startDaemon, stopPid, waitFor } from './proc.ts';
 
@@ -43,11 +52,11 @@ export const NODE_EXPORTER_BIN = process.env.SOCK_SHOP_LAB_NODE_EXPORTER_BIN || 
 export const REFERENCE_DIR = referenceDir();
 export const RULE_FILES = ['kube-prometheus-rules-kubernetes.yaml', 'kube-prometheus-rules-node-exporter.yaml'];
 
-const DEFAULT_PORTS = { prometheus: 39090, nodeExporter: 39100, ksm: 38080 } as const;
+const DEFAULT_PORTS = { prometheus: 39090, nodeExporter: 39100, ksm: 38080, grafana: 33000 } as const;
 
 /** What the monitoring component keeps in state.json. */
 export interface MonitoringState extends ComponentState {
-  ports: { prometheus: number; nodeExporter: number; ksm: number };
+  ports: { prometheus: number; nodeExporter: number; ksm: number; grafana?: number };
   dir: string;
   /** Prometheus' TSDB (wiped at each start of the component, kept by prometheusStop/Start). */
   dataDir: string;
@@ -286,10 +295,12 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
     prometheus: await pickPort('SOCK_SHOP_LAB_PROMETHEUS_PORT', DEFAULT_PORTS.prometheus, 'the lab Prometheus', ctx.log),
     nodeExporter: await pickPort('SOCK_SHOP_LAB_NODE_EXPORTER_PORT', DEFAULT_PORTS.nodeExporter, 'the lab node-exporter', ctx.log),
     ksm: await pickPort('SOCK_SHOP_LAB_KSM_PORT', DEFAULT_PORTS.ksm, 'the lab kube-state-metrics stand-in', ctx.log),
+    grafana: await pickPort('SOCK_SHOP_LAB_GRAFANA_PORT', DEFAULT_PORTS.grafana, "the lab's Grafana API fake", ctx.log),
   };
   // Two free-port picks can in principle return the same number: pick again until all differ.
   while (ports.nodeExporter === ports.prometheus) ports.nodeExporter = await freePort();
   while (ports.ksm === ports.prometheus || ports.ksm === ports.nodeExporter) ports.ksm = await freePort();
+  while ([ports.prometheus, ports.nodeExporter, ports.ksm].includes(ports.grafana)) ports.grafana = await freePort();
   const dir = join(ctx.home, 'monitoring');
   const dataDir = join(dir, 'prometheus-data');
   mkdirSync(dir, { recursive: true });
@@ -324,6 +335,7 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
     prometheus: join(dir, 'prometheus.log'),
     nodeExporter: join(dir, 'node-exporter.log'),
     ksm: join(dir, 'kube-state-metrics.log'),
+    grafana: join(dir, 'grafana-fake.log'),
   };
   started['node-exporter'] = startDaemon(
     NODE_EXPORTER_BIN,
@@ -339,6 +351,17 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
     { logFile: logs.ksm, cwd: REPO_ROOT },
   );
   started.prometheus = startDaemon(PROMETHEUS_BIN, prometheusArgs(configFile, dataDir, ports.prometheus), { logFile: logs.prometheus, cwd: dir });
+  const grafanaConfig: GrafanaFakeConfig = {
+    port: ports.grafana,
+    // Kept across restarts of the component, like Grafana keeps it in its database.
+    stateFile: join(dir, 'grafana-fake-admin.json'),
+    dashboardsDir: DASHBOARDS_DIR,
+    datasources: [{ id: 1, ...GRAFANA_DATASOURCE, upstream: `http://127.0.0.1:${ports.prometheus}/` }],
+  };
+  const grafanaConfigFile = join(dir, 'grafana-fake.json');
+  writeFileSync(grafanaConfigFile, JSON.stringify(grafanaConfig, null, 2) + '\n');
+  const grafanaScript = await bundleDaemon(join(import.meta.dirname, 'monitoring', 'grafana-fake.ts'), join(dir, 'grafana-fake.mjs'));
+  started.grafana = startDaemon(process.execPath, [grafanaScript, grafanaConfigFile], { logFile: logs.grafana, cwd: REPO_ROOT });
 
   await Promise.all([
     waitAlive('node-exporter', started['node-exporter'], logs.nodeExporter, () => httpReady(`http://127.0.0.1:${ports.nodeExporter}/metrics`), 20_000),
@@ -354,6 +377,7 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
       45_000,
     ),
     waitAlive('Prometheus', started.prometheus, logs.prometheus, () => prometheusReady(ports.prometheus), 45_000),
+    waitAlive("the Grafana API fake", started.grafana, logs.grafana, () => httpReady(`http://127.0.0.1:${ports.grafana}/api/health`), 30_000),
   ]);
   phase('daemons ready');
 
@@ -378,6 +402,7 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
       prometheus: `http://127.0.0.1:${ports.prometheus}`,
       'node-exporter': `http://127.0.0.1:${ports.nodeExporter}/metrics`,
       'kube-state-metrics': `http://127.0.0.1:${ports.ksm}/metrics`,
+      grafana: `http://127.0.0.1:${ports.grafana}`,
     },
     ports,
     dir,
@@ -395,7 +420,7 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
 async function stopMonitoring(state: ComponentState | undefined): Promise<void> {
   const pids = state?.pids ?? {};
   // Prometheus first (it scrapes the others), then the exporters.
-  for (const role of ['prometheus', 'kube-state-metrics', 'node-exporter', ...Object.keys(pids)]) {
+  for (const role of ['grafana', 'prometheus', 'kube-state-metrics', 'node-exporter', ...Object.keys(pids)]) {
     if (pids[role]) await stopPid(pids[role]);
   }
 }
@@ -428,6 +453,17 @@ function prometheusPortFor(kubeconfigPath: string, explicit?: number): number {
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_PORTS.prometheus;
 }
 
+/** The Grafana API fake's port, found the same way. */
+function grafanaPortFor(kubeconfigPath: string, explicit?: number): number {
+  if (explicit) return explicit;
+  for (const home of [dirname(kubeconfigPath), labHome()]) {
+    const s = readMonitoringState(home);
+    if (s?.ports?.grafana) return s.ports.grafana;
+  }
+  const fromEnv = Number(process.env.SOCK_SHOP_LAB_GRAFANA_PORT);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_PORTS.grafana;
+}
+
 /**
  * Puts into the cluster what DigitalOcean's `monitoring` 1-click leaves: namespaces
  * kube-prometheus-stack and metrics-server, the stack's Services/workloads (kwok pods), the Grafana
@@ -437,10 +473,11 @@ function prometheusPortFor(kubeconfigPath: string, explicit?: number): number {
  */
 export async function installMonitoringStack(
   kubeconfigPath: string,
-  opts: { prometheusPort?: number; log?: (m: string) => void } = {},
+  opts: { prometheusPort?: number; grafanaPort?: number; log?: (m: string) => void } = {},
 ): Promise<void> {
   const prometheusPort = prometheusPortFor(kubeconfigPath, opts.prometheusPort);
-  await applyStack(kubeconfigPath, { prometheusPort, log: opts.log });
+  const grafanaPort = grafanaPortFor(kubeconfigPath, opts.grafanaPort);
+  await applyStack(kubeconfigPath, { prometheusPort, grafanaPort, log: opts.log });
   // The objects are what the 1-click leaves either way; say so when the port-forward has nothing behind it.
   const answers = await fetch(`http://127.0.0.1:${prometheusPort}/-/ready`, { signal: AbortSignal.timeout(2_000) }).then(
     (r) => r.ok,

@@ -100,6 +100,28 @@ describe('lab DigitalOcean model', () => {
     assert.equal(Date.parse(m.credentialsExpiry(300)) - c.now(), 300_000);
   });
 
+  it('issues kubeconfig tokens that authenticate until their expires_at, and not for a deleted cluster', () => {
+    const c = clock();
+    const m = new DigitalOceanModel({ provisionMs: 0, deleteMs: 0, now: c.now });
+    const cl = m.createCluster(create);
+    const a = m.issueToken(cl.id, 30);
+    const b = m.issueToken(cl.id, undefined);
+    assert.notEqual(a.token, b.token, 'one token per kubeconfig');
+    assert.equal(Date.parse(a.expiresAt) - c.now(), 30_000);
+    assert.deepEqual(m.reviewToken(a.token), { authenticated: true, clusterId: cl.id, clusterName: 'sock-shop' });
+    c.advance(29_999);
+    assert.equal(m.reviewToken(a.token).authenticated, true);
+    c.advance(1);
+    assert.deepEqual(m.reviewToken(a.token), { authenticated: false, error: `token expired at ${a.expiresAt}` });
+    assert.equal(m.reviewToken(b.token).authenticated, true, 'the 7-day token still works');
+    assert.deepEqual(m.reviewToken('doks-lab-unknown'), { authenticated: false, error: 'unknown token' });
+    assert.equal(m.liveTokens(), 1);
+    m.deleteCluster(cl.id);
+    assert.deepEqual(m.reviewToken(b.token), { authenticated: false, error: "the token's cluster was deleted" });
+    m.reset();
+    assert.deepEqual(m.reviewToken(b.token), { authenticated: false, error: 'unknown token' });
+  });
+
   it('accepts the monitoring 1-click only for a running cluster', () => {
     const c = clock();
     const m = new DigitalOceanModel({ provisionMs: 1000, deleteMs: 0, now: c.now });
@@ -245,7 +267,7 @@ describe('lab DigitalOcean fake over HTTP (no Prism)', () => {
   }
 
   before(async () => {
-    fake = await startFake({ fakePort: 0, token, provisionMs: 200, deleteMs: 100, kubeconfig: '/nonexistent', home: '/nonexistent' }, cluster, () => undefined);
+    fake = await startFake({ fakePort: 0, token, provisionMs: 200, deleteMs: 100, kubeconfig: '/nonexistent', home: '/nonexistent', tokenReviewPort: 0 }, cluster, () => undefined);
   });
   after(() => fake?.close());
   beforeEach(async () => {
@@ -279,8 +301,28 @@ describe('lab DigitalOcean fake over HTTP (no Prism)', () => {
     assert.equal(kc.headers.get('content-type'), 'application/yaml');
     const text = await kc.text();
     assert.match(text, /server: https:\/\/127\.0\.0\.1:6443/);
-    assert.match(text, /token: kube-token/);
+    const kubeToken = /token: (doks-lab-[0-9a-f]{48})/.exec(text)?.[1];
+    assert.ok(kubeToken, `a token of its own, not the lab's admin token:\n${text}`);
+    assert.ok(!text.includes('kube-token'));
     assert.match(text, /current-context: do-sgp1-sock-shop/);
+    // The apiserver's webhook token authenticator asks about it with a TokenReview v1.
+    const review = async (tok: string) => {
+      const r = await fetch(fake.tokenReviewUrl!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: tok, audiences: ['https://kubernetes.default.svc.cluster.local'] } }),
+      });
+      assert.equal(r.status, 200);
+      return (await r.json()).status;
+    };
+    const ok = await review(kubeToken);
+    assert.equal(ok.authenticated, true);
+    assert.equal(ok.user.username, `doks:${id}:admin`);
+    assert.deepEqual(ok.user.groups, ['system:masters', 'system:authenticated']);
+    assert.deepEqual(ok.audiences, ['https://kubernetes.default.svc.cluster.local']);
+    assert.deepEqual(await review('kube-token'), { authenticated: false, error: 'unknown token' });
+    const bad = await fetch(fake.tokenReviewUrl!, { method: 'POST', body: JSON.stringify({ kind: 'TokenReview' }) });
+    assert.equal(bad.status, 400);
     const r = await post('/v2/1-clicks/kubernetes', { addon_slugs: ['monitoring'], cluster_uuid: id });
     assert.equal(r.status, 200);
     const state = await (await fetch(`${fake.fakeUrl}/_lab/state`)).json();

@@ -7,6 +7,8 @@
 //   urls.prism    http://127.0.0.1:<prism>     Prism itself (no front-layer faults)
 //   urls.fake     http://127.0.0.1:<fake>      the fake without Prism (no contract checks)
 //   urls.control  http://127.0.0.1:<front>/_lab  fault knobs and reset (never through Prism)
+//   urls.tokenReview  http://127.0.0.1:<port>/authenticate  the TokenReview webhook the lab's
+//                 kube-apiserver asks about kubeconfig tokens (port chosen by the cluster component)
 //   token         the one API token the lab accepts
 //   spec          DigitalOcean's OpenAPI file; prismSpec: the file Prism was started with
 //   prismStartMs  how long Prism took to answer its first request
@@ -25,7 +27,8 @@ import YAML from 'yaml';
 import type { ComponentState, LabComponent } from '../component';
 import { REPO_ROOT, referenceDir } from '../paths';
 import { assertPortFree, freePort, isAlive, startDaemon, stopPid, waitFor } from '../proc';
-import type { FakeConfig } from './server';
+import { clusterState } from './labcluster';
+import { TOKEN_REVIEW_PATH, type FakeConfig } from './server';
 
 /** The lab's API token: shaped like a DigitalOcean personal access token, the same on every machine. */
 export const LAB_DO_TOKEN = `dop_v1_${createHash('sha256').update('sock-shop-lab digitalocean').digest('hex')}`;
@@ -63,7 +66,7 @@ export function prismSpec(source: string, dir: string): string {
 const PRISM_CLI = join(REPO_ROOT, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
 
 export interface DigitalOceanState extends ComponentState {
-  urls: { api: string; prism: string; fake: string; control: string };
+  urls: { api: string; prism: string; fake: string; control: string; tokenReview?: string };
   token: string;
   spec: string;
   /** The file Prism was started with (see prismSpec()). */
@@ -117,6 +120,10 @@ export const digitaloceanComponent: LabComponent = {
       );
     if (!existsSync(PRISM_CLI)) throw new Error(`Prism is not installed (${PRISM_CLI} is missing): run \`npm ci\`.`);
     const ports = await choosePorts(ctx.log);
+    // The apiserver was started pointing its webhook token authenticator at this port.
+    const reviewPort = Number(clusterState(ctx.home)?.tokenWebhookPort) || undefined;
+    if (reviewPort) await assertPortFree(reviewPort, "the lab's DigitalOcean TokenReview webhook (components.cluster.tokenWebhookPort)");
+    else ctx.log('digitalocean: the lab cluster has no token webhook port; kubeconfig tokens will get 401 from the apiserver');
 
     const dir = join(ctx.home, 'digitalocean');
     mkdirSync(dir, { recursive: true });
@@ -132,6 +139,7 @@ export const digitaloceanComponent: LabComponent = {
       deleteMs: envInt('SOCK_SHOP_LAB_DO_DELETE_MS', 1500),
       kubeconfig: ctx.kubeconfig,
       home: ctx.home,
+      tokenReviewPort: reviewPort,
     };
     const cfgFile = join(dir, 'config.json');
     writeFileSync(cfgFile, JSON.stringify(cfg, null, 2));
@@ -182,7 +190,13 @@ export const digitaloceanComponent: LabComponent = {
       ctx.log(`DigitalOcean API on ${frontUrl}/v2 (Prism ready in ${(prismStartMs / 1000).toFixed(1)} s)`);
       const state: DigitalOceanState = {
         pids,
-        urls: { api: `${frontUrl}/v2`, prism: prismUrl, fake: fakeUrl, control: `${frontUrl}/_lab` },
+        urls: {
+          api: `${frontUrl}/v2`,
+          prism: prismUrl,
+          fake: fakeUrl,
+          control: `${frontUrl}/_lab`,
+          ...(reviewPort ? { tokenReview: `http://127.0.0.1:${reviewPort}${TOKEN_REVIEW_PATH}` } : {}),
+        },
         token: cfg.token,
         spec,
         prismSpec: servedSpec,

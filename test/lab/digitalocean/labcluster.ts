@@ -67,7 +67,7 @@ interface KubeconfigFile {
 }
 
 /** The cluster component's entry in <home>/state.json (see test/lab/cluster.ts, ClusterState). */
-function clusterState(home: string): Record<string, unknown> | undefined {
+export function clusterState(home: string): Record<string, unknown> | undefined {
   const file = join(home, 'state.json');
   if (!existsSync(file)) return undefined;
   const state = JSON.parse(readFileSync(file, 'utf8')) as { components?: Record<string, Record<string, unknown>> };

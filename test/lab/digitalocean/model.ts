@@ -134,6 +134,8 @@ export class DigitalOceanModel {
   private lbs = new Map<string, LbRec>();
   /** Service uids whose load balancer was deleted through the API: never recreated for that Service. */
   private deletedLbServices = new Set<string>();
+  /** Kubeconfig bearer tokens handed out: token → its cluster and when it stops working (ms). */
+  private tokens = new Map<string, { clusterId: string; expires: number }>();
   private opts: Required<ModelOptions>;
 
   constructor(opts: ModelOptions) {
@@ -153,6 +155,7 @@ export class DigitalOceanModel {
     this.clusters.clear();
     this.lbs.clear();
     this.deletedLbServices.clear();
+    this.tokens.clear();
   }
 
   private now(): number {
@@ -430,6 +433,41 @@ export class DigitalOceanModel {
     return iso(this.now() + s * 1000);
   }
 
+  /**
+   * A new bearer token for a running cluster's kubeconfig, valid until `expiresAt` (the second
+   * `expires_at` shows: a token never outlives what the API said). The lab's apiserver asks
+   * reviewToken() about it through its webhook token authenticator.
+   */
+  issueToken(clusterId: string, expirySeconds: number | undefined): { token: string; expiresAt: string } {
+    const c = this.requireRunning(clusterId, 'the kubeconfig');
+    const expiresAt = this.credentialsExpiry(expirySeconds);
+    const token = `doks-lab-${randomBytes(24).toString('hex')}`;
+    this.tokens.set(token, { clusterId: c.id, expires: Date.parse(expiresAt) });
+    return { token, expiresAt };
+  }
+
+  /** What the apiserver's TokenReview gets: the token's cluster, or why it is refused. */
+  reviewToken(token: string): { authenticated: true; clusterId: string; clusterName: string } | { authenticated: false; error: string } {
+    const t = this.tokens.get(token);
+    if (!t) return { authenticated: false, error: 'unknown token' };
+    const now = this.now();
+    if (now >= t.expires) {
+      // Keep an expired token a day so it is reported as expired, not unknown; then forget it.
+      if (now >= t.expires + 24 * 3600_000) this.tokens.delete(token);
+      return { authenticated: false, error: `token expired at ${iso(t.expires)}` };
+    }
+    this.sweep();
+    const c = this.clusters.get(t.clusterId);
+    if (!c || c.deleted !== undefined) return { authenticated: false, error: 'the token\'s cluster was deleted' };
+    return { authenticated: true, clusterId: c.id, clusterName: c.name };
+  }
+
+  /** How many tokens are still valid (for /_lab/state). */
+  liveTokens(): number {
+    const now = this.now();
+    return [...this.tokens.values()].filter((t) => t.expires > now).length;
+  }
+
   // ---------------------------------------------------------------- 1-clicks
 
   oneClicks(type: string | undefined): { slug: string; type: string }[] {
@@ -597,6 +635,7 @@ export class DigitalOceanModel {
   snapshot() {
     this.sweep();
     return {
+      liveTokens: this.liveTokens(),
       options: { provisionMs: this.opts.provisionMs, deleteMs: this.opts.deleteMs },
       clusters: [...this.clusters.values()].map((c) => ({ id: c.id, name: c.name, state: this.state(c), addons: c.addons })),
       loadBalancers: [...this.lbs.values()].map((lb) => ({ id: lb.id, name: lb.name, cluster: lb.clusterId, service: lb.service, ip: lb.ip })),

@@ -31,11 +31,17 @@ export interface FakeConfig {
   home: string;
   /** Account e-mail shown by GET /v2/account. */
   email?: string;
+  /**
+   * Port of the TokenReview webhook the lab's kube-apiserver asks about the kubeconfig tokens handed
+   * out here (the cluster component picks it: components.cluster.tokenWebhookPort); absent = none.
+   */
+  tokenReviewPort?: number;
 }
 
 export interface RunningFake {
   fakeUrl: string;
   frontUrl?: string;
+  tokenReviewUrl?: string;
   model: DigitalOceanModel;
   faults: Faults;
   close(): Promise<void>;
@@ -127,6 +133,7 @@ export async function startFake(
     model.syncLoadBalancers(services);
   };
 
+  /** Server and CA of the lab cluster, and a new token of this cluster valid for expirySeconds. */
   const kubeconfigFor = (clusterId: string, expirySeconds: number | undefined) => {
     const c = model.requireRunning(clusterId, 'the kubeconfig');
     let access;
@@ -136,7 +143,8 @@ export async function startFake(
       throw new ApiError(500, 'server_error', `lab: ${err instanceof Error ? err.message : String(err)}`);
     }
     const name = `do-${c.region}-${c.name}`;
-    return { name, access, expiresAt: model.credentialsExpiry(expirySeconds) };
+    const { token, expiresAt } = model.issueToken(c.id, expirySeconds);
+    return { name, access, token, expiresAt };
   };
 
   const expiryParam = (q: URLSearchParams): number | undefined => {
@@ -228,7 +236,7 @@ export async function startFake(
       return { status: 204 };
     }],
     ['GET', /^\/v2\/kubernetes\/clusters\/([^/]+)\/kubeconfig$/, (m, q) => {
-      const { name, access } = kubeconfigFor(m[1], expiryParam(q));
+      const { name, access, token: kubeToken } = kubeconfigFor(m[1], expiryParam(q));
       const doc = {
         apiVersion: 'v1',
         clusters: [
@@ -245,12 +253,12 @@ export async function startFake(
         'current-context': name,
         kind: 'Config',
         preferences: {},
-        users: [{ name: `${name}-admin`, user: { token: access.token } }],
+        users: [{ name: `${name}-admin`, user: { token: kubeToken } }],
       };
       return { status: 200, text: { contentType: 'application/yaml', data: YAML.stringify(doc) } };
     }],
     ['GET', /^\/v2\/kubernetes\/clusters\/([^/]+)\/credentials$/, (m, q) => {
-      const { access, expiresAt } = kubeconfigFor(m[1], expiryParam(q));
+      const { access, token: kubeToken, expiresAt } = kubeconfigFor(m[1], expiryParam(q));
       return {
         status: 200,
         body: {
@@ -258,7 +266,7 @@ export async function startFake(
           certificate_authority_data: access.caData ?? '',
           client_certificate_data: null,
           client_key_data: null,
-          token: access.token,
+          token: kubeToken,
           expires_at: expiresAt,
         },
       };
@@ -503,17 +511,86 @@ export async function startFake(
     frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
   }
 
+  let review: http.Server | undefined;
+  let tokenReviewUrl: string | undefined;
+  if (cfg.tokenReviewPort !== undefined) {
+    review = http.createServer((req, res) => {
+      tokenReview(req, model, log).then(
+        (r) => {
+          res.writeHead(r.status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(r.body));
+        },
+        (err) => {
+          log(`token review failed: ${err instanceof Error ? err.message : String(err)}`);
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: 'token review failed' }));
+        },
+      );
+    });
+    await listen(review, cfg.tokenReviewPort);
+    tokenReviewUrl = `http://127.0.0.1:${(review.address() as AddressInfo).port}${TOKEN_REVIEW_PATH}`;
+  }
+
   return {
     fakeUrl,
     frontUrl,
+    tokenReviewUrl,
     model,
     faults,
     async close() {
-      for (const s of [front, fake]) {
+      for (const s of [review, front, fake]) {
         if (!s) continue;
         s.closeAllConnections();
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
+    },
+  };
+}
+
+/** The path the lab's apiserver POSTs to (test/lab/cluster.ts, TOKEN_WEBHOOK_PATH). */
+export const TOKEN_REVIEW_PATH = '/authenticate';
+
+/**
+ * A TokenReview (authentication.k8s.io/v1) from the apiserver's webhook token authenticator,
+ * answered from the model: the kubeconfig tokens handed out here authenticate as a cluster admin
+ * (as a DOKS kubeconfig's do) until their expires_at. A refusal is a 200 with authenticated:false
+ * and the reason in status.error, which the apiserver logs and answers with 401.
+ */
+async function tokenReview(req: http.IncomingMessage, model: DigitalOceanModel, log: (m: string) => void): Promise<{ status: number; body: unknown }> {
+  const path = new URL(req.url ?? '/', 'http://lab').pathname;
+  const raw = await readBody(req);
+  if (req.method !== 'POST' || path !== TOKEN_REVIEW_PATH) return { status: 404, body: { error: `no ${req.method} ${path} here; POST ${TOKEN_REVIEW_PATH}` } };
+  let review: { apiVersion?: string; kind?: string; spec?: { token?: unknown; audiences?: unknown } };
+  try {
+    review = JSON.parse(raw);
+  } catch {
+    return { status: 400, body: { error: 'the body is not JSON' } };
+  }
+  if (review.kind !== 'TokenReview' || review.apiVersion !== 'authentication.k8s.io/v1')
+    return { status: 400, body: { error: `expected an authentication.k8s.io/v1 TokenReview, got ${review.apiVersion}/${review.kind}` } };
+  const token = typeof review.spec?.token === 'string' ? review.spec.token : '';
+  const audiences = Array.isArray(review.spec?.audiences) ? review.spec.audiences.filter((a): a is string => typeof a === 'string') : [];
+  const verdict = model.reviewToken(token);
+  const base = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview' };
+  if (!verdict.authenticated) {
+    log(`token review: refused (${verdict.error})`);
+    return { status: 200, body: { ...base, status: { authenticated: false, error: verdict.error } } };
+  }
+  return {
+    status: 200,
+    body: {
+      ...base,
+      status: {
+        authenticated: true,
+        user: {
+          username: `doks:${verdict.clusterId}:admin`,
+          uid: `doks-admin-${verdict.clusterId}`,
+          groups: ['system:masters', 'system:authenticated'],
+          extra: { 'digitalocean.com/cluster-name': [verdict.clusterName] },
+        },
+        // Valid for whatever the apiserver asked (an empty list would mean its own audiences too).
+        audiences,
+      },
     },
   };
 }

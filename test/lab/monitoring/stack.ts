@@ -5,12 +5,14 @@
 // what it sees on DOKS. The pods are kwok pods (nothing runs in them); what answers is:
 // - port-forward to the Prometheus pod's port 9090: a kwok PortForward sends it to the lab's real
 //   Prometheus on loopback, so the extension's port-forward path is real;
-// - there is no Grafana server in the lab (Debian ships none); its Service, Deployment, admin
-//   Secret and dashboards/datasource ConfigMaps are there for detection and dashboard loading.
+// - there is no Grafana server in the lab (Grafana is AGPL; Debian ships none): its Service,
+//   Deployment, admin Secret and dashboards/datasource ConfigMaps are there for detection and
+//   dashboard loading, and a kwok ClusterPortForward sends the Grafana pod's port 3000 to the lab's
+//   fake of Grafana's HTTP API (grafana-fake.ts), so port-forward to Grafana reaches that fake.
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { addPortForward } from '../cluster.ts';
+import { addClusterPortForward, addPortForward } from '../cluster.ts';
 import { REPO_ROOT, referenceDir } from '../paths.ts';
 
 export const STACK_NAMESPACE = 'kube-prometheus-stack';
@@ -20,6 +22,17 @@ export const PROMETHEUS_SERVICE = `${RELEASE}-prometheus`;
 export const GRAFANA_SERVICE = `${RELEASE}-grafana`;
 /** The Prometheus pod the operator creates for the StatefulSet `prometheus-<release>-prometheus`. */
 export const PROMETHEUS_POD = `prometheus-${RELEASE}-prometheus-0`;
+/** The chart's Grafana listens on 3000 in its pod (Service port 80). */
+export const GRAFANA_POD_PORT = 3000;
+/** The Prometheus datasource the chart provisions (the ConfigMap below and the Grafana fake share it). */
+export const GRAFANA_DATASOURCE = {
+  uid: 'prometheus',
+  name: 'Prometheus',
+  type: 'prometheus',
+  url: `http://${RELEASE}-prometheus.${RELEASE}:9090/`,
+  isDefault: true,
+  jsonData: { httpMethod: 'POST', timeInterval: '30s' },
+};
 /** The dashboards kube-prometheus-stack ships (test/lab/reference/grafana-dashboards). */
 export const DASHBOARDS_DIR = process.env.SOCK_SHOP_LAB_DASHBOARDS || join(referenceDir(), 'grafana-dashboards');
 
@@ -200,15 +213,15 @@ export function stackObjects(): Obj[] {
         'datasource.yaml': [
           'apiVersion: 1',
           'datasources:',
-          '- name: "Prometheus"',
-          '  type: prometheus',
-          '  uid: prometheus',
-          `  url: http://${PROMETHEUS_SERVICE}.${S}:9090/`,
+          `- name: "${GRAFANA_DATASOURCE.name}"`,
+          `  type: ${GRAFANA_DATASOURCE.type}`,
+          `  uid: ${GRAFANA_DATASOURCE.uid}`,
+          `  url: ${GRAFANA_DATASOURCE.url}`,
           '  access: proxy',
           '  isDefault: true',
           '  jsonData:',
-          '    httpMethod: POST',
-          '    timeInterval: 30s',
+          `    httpMethod: ${GRAFANA_DATASOURCE.jsonData.httpMethod}`,
+          `    timeInterval: ${GRAFANA_DATASOURCE.jsonData.timeInterval}`,
           '',
         ].join('\n'),
       },
@@ -249,6 +262,8 @@ export function stackObjects(): Obj[] {
 export interface InstallOptions {
   /** Loopback port of the lab's Prometheus that the Prometheus pod's port 9090 forwards to. */
   prometheusPort: number;
+  /** Loopback port of the lab's Grafana API fake that the Grafana pod's port 3000 forwards to. */
+  grafanaPort?: number;
   log?: (msg: string) => void;
 }
 
@@ -268,7 +283,17 @@ export async function applyStack(kubeconfigPath: string, opts: InstallOptions): 
     ports: [9090],
     target: { address: '127.0.0.1', port: opts.prometheusPort },
   });
-  opts.log?.(`monitoring stack: ${objects.length} objects applied; ${STACK_NAMESPACE}/${PROMETHEUS_POD}:9090 forwards to 127.0.0.1:${opts.prometheusPort}`);
+  if (opts.grafanaPort) {
+    // The Grafana pod's name changes when it is replaced: a ClusterPortForward for the namespace,
+    // port 3000 only (no other pod there listens on it).
+    await addClusterPortForward(kubeconfigPath, GRAFANA_SERVICE, { namespaces: [STACK_NAMESPACE] }, [
+      { ports: [GRAFANA_POD_PORT], target: { address: '127.0.0.1', port: opts.grafanaPort } },
+    ]);
+  }
+  opts.log?.(
+    `monitoring stack: ${objects.length} objects applied; ${STACK_NAMESPACE}/${PROMETHEUS_POD}:9090 forwards to 127.0.0.1:${opts.prometheusPort}` +
+      (opts.grafanaPort ? `, Grafana pods' :${GRAFANA_POD_PORT} to 127.0.0.1:${opts.grafanaPort}` : ''),
+  );
 }
 
 async function apply(api: k8s.KubernetesObjectApi, o: Obj): Promise<void> {
