@@ -14,6 +14,8 @@ import { playground } from './hooks.ts';
 import { extensionLogs, Workbench } from './workbench.ts';
 
 const NS = 'sock-shop';
+/** The Grafana password step 8b sets (and the last step looks for in every file). */
+const GRAFANA_PASSWORD = `e2e-grafana-${Math.random().toString(36).slice(2, 12)}`;
 
 describe('e2e: the workshop in VS Code', function () {
   let wb: Workbench;
@@ -451,7 +453,24 @@ describe('e2e: the workshop in VS Code', function () {
     }
   });
 
-  it('9. the DigitalOcean token is in no log file, setting or workspace file after the whole workshop', async function () {
+  it('8b. "Sock Shop: Change Grafana Password" through the port-forward to the Monitoring Stack\'s Grafana, and back', async function () {
+    this.timeout(120_000);
+    const change = async (to: string) => {
+      await wb.runCommand('Sock Shop: Change Grafana Password');
+      // The current password is found by itself (the chart's default, then the stored one): only the new one is asked.
+      const input = await wb.waitQuickInput('New Grafana admin password', 60_000);
+      assert.equal(await input.locator('.quick-input-box input').getAttribute('type'), 'password');
+      await wb.answer('New Grafana admin password', to);
+      await wb.answer('New Grafana admin password (again)', to);
+      await wb.waitNotification(/Grafana admin password changed/, 60_000);
+    };
+    await change(GRAFANA_PASSWORD);
+    await wb.screenshot('8b-grafana-password-changed');
+    // Back to the chart's default, so a rerun against the same lab starts where it began.
+    await change('prom-operator');
+  });
+
+  it('9. the DigitalOcean token and the Grafana password are in no log file, setting or workspace file after the whole workshop', async function () {
     const { doToken, userDataDir, workspace } = playground();
     assert.ok(doToken);
     const files = [...listFiles(userDataDir), ...listFiles(workspace)];
@@ -460,6 +479,8 @@ describe('e2e: the workshop in VS Code', function () {
     assert.ok(files.some((f) => f.endsWith(join('User', 'settings.json'))));
     const leaks = files.filter((f) => statSync(f).size < 50 * 1024 * 1024 && readFileSync(f).includes(doToken));
     assert.deepEqual(leaks, []);
+    const grafanaLeaks = files.filter((f) => statSync(f).size < 50 * 1024 * 1024 && readFileSync(f).includes(GRAFANA_PASSWORD));
+    assert.deepEqual(grafanaLeaks, [], 'the Grafana password set in step 8b');
   });
 });
 
