@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildClusterManifests, buildLocustfile, LOCUST_IMAGE } from '../../src/core/load/cluster';
 import { planShares, resolveWorkerScript, splitEven, validateSpec } from '../../src/core/load/engine';
-import { applyBounds, checkNumber, normalizeTarget, parseBetween, parseCookies, parseHeaders } from '../../src/core/load/inputs';
+import { applyBounds, checkNumber, normalizeTarget, parseBetween, parseCookies, parseDecimal, parseHeaders } from '../../src/core/load/inputs';
 import { mapLocustStats } from '../../src/core/load/locust-stats';
 import { reportMarkdown, saveReport } from '../../src/core/load/report';
 import type { LoadReport, LoadSpec } from '../../src/core/load/types';
@@ -54,6 +54,21 @@ describe('load engine: planning and inputs', () => {
     assert.equal(checkNumber('2.5', { integer: true }), 'Enter a whole number.');
     assert.equal(checkNumber('700', { max: 600 }), 'At most 600 (settings bound).');
     assert.equal(checkNumber('60', { max: 600 }), undefined);
+  });
+
+  it('takes only plain decimal digits as numbers: no exponent, hex, octal, binary or Infinity', () => {
+    for (const text of ['1e1', '0x10', '0o7', '0b11', 'Infinity', '', ' ', '1_000', '10abc']) {
+      assert.equal(checkNumber(text, { integer: true }), 'Enter a whole number (digits only, e.g. 10).', text);
+      assert.equal(parseDecimal(text, { integer: true }), undefined, text);
+      assert.match(checkNumber(text)!, /decimal digits/, text);
+    }
+    assert.equal(checkNumber('10', { integer: true }), undefined);
+    assert.equal(checkNumber(' 16 ', { integer: true }), undefined);
+    assert.equal(parseDecimal(' 16 ', { integer: true }), 16);
+    assert.equal(checkNumber('2.5'), undefined);
+    assert.equal(checkNumber('.5'), undefined);
+    assert.equal(parseDecimal('.5'), 0.5);
+    assert.equal(checkNumber('2.', { integer: true }), 'Enter a whole number.');
   });
 
   it('never lets a run exceed the settings bounds', () => {

@@ -16,7 +16,7 @@ import {
 } from '../../core/chaos/experiment';
 import { followKubeMonkeyLogs, installKubeMonkey, labelAndRoll, type LogFollow } from '../../core/chaos/kube';
 import { DEFAULT_CONFIG, installObjects, isIanaZone, isPercentMode, KILL_MODE_HELP, KILL_MODES, KUBE_MONKEY_NAME, type KillMode, type KubeMonkeyLabels } from '../../core/chaos/kubemonkey';
-import { checkNumber, normalizeTarget } from '../../core/load/inputs';
+import { checkNumber, normalizeTarget, parseDecimal } from '../../core/load/inputs';
 import type { LoadModel, LoadSpec } from '../../core/load/types';
 import { refOf } from '../../core/kube/refs';
 import { outcomeLine } from '../../core/kube/apply';
@@ -51,7 +51,7 @@ export function register(reg: Registry): void {
     return v.trim();
   }
   async function askNumber(title: string, value: number, opts: { integer?: boolean; min?: number; max?: number }, prompt?: string): Promise<number> {
-    return Number(await ask(title, String(value), (v) => checkNumber(v, opts), prompt));
+    return parseDecimal(await ask(title, String(value), (v) => checkNumber(v, opts), prompt), opts) ?? value;
   }
   async function pickOne<T extends vscode.QuickPickItem>(items: T[], title: string): Promise<T> {
     const p = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true });

@@ -6,7 +6,7 @@ import { CancelledError, UserError } from '../../core/errors';
 import { runClusterLoad } from '../../core/load/cluster';
 import { startLoad, type LoadRun } from '../../core/load/engine';
 import { loadHtml } from './html';
-import { applyBounds, checkNumber, normalizeTarget, parseBetween, parseCookies } from '../../core/load/inputs';
+import { applyBounds, checkNumber, normalizeTarget, parseBetween, parseCookies, parseDecimal } from '../../core/load/inputs';
 import { clusterReport, describeModel, reportPathAllowed, saveReport } from '../../core/load/report';
 import type { LiveStats, LoadModel, LoadReport, LoadSpec } from '../../core/load/types';
 import { makeNonce } from '../webview/page';
@@ -107,7 +107,7 @@ export function register(reg: Registry): void {
   }
 
   async function askNumber(title: string, value: number, opts: { integer?: boolean; min?: number; max?: number }, prompt?: string): Promise<number> {
-    return Number(await ask(title, String(value), (v) => checkNumber(v, opts), prompt));
+    return parseDecimal(await ask(title, String(value), (v) => checkNumber(v, opts), prompt), opts) ?? value;
   }
 
   /** The front-end URL: load balancer address if any, else an offer to port-forward, else typed in. */
