@@ -212,6 +212,19 @@ describe('e2e: the workshop in VS Code', function () {
     assert.match(text, /Asia\/Singapore/, 'the diagnostic suggests the IANA name');
     await wb.screenshot('4c-time-zone-diagnostic');
     await wb.runCommand('View: Toggle Problems');
+
+    // Ctrl+. on the problem offers the quick fix, which puts the suggested zone in place.
+    await wb.page.locator('.editor-instance .view-lines').first().click();
+    await wb.page.keyboard.press('Control+Home');
+    await wb.runCommand('Go to Next Problem (Error, Warning, Info)');
+    await wb.page.keyboard.press('Escape');
+    await wb.page.keyboard.press('Control+.');
+    const fix = wb.page.locator('.action-widget .monaco-list-row', { hasText: 'Change time_zone to "Asia/Singapore"' }).first();
+    await fix.waitFor({ timeout: 30_000 });
+    await wb.screenshot('4d-time-zone-quick-fix');
+    await fix.click();
+    await waitUntil(async () => (await wb.editorText()).includes('time_zone = "Asia/Singapore"'), 15_000, () => wb.editorText());
+    assert.ok(!(await wb.editorText()).includes('Singapore/Singapore'));
   });
 
   it('5. "Sock Shop: Open Metrics" → charts with data and the top-pods table (dark and light theme)', async function () {
