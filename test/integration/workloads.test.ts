@@ -6,11 +6,12 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { delimiter, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { UserError } from '../../src/core/errors';
-import { describeYaml, killPod, RESTARTED_AT, restartDeployment, scaleDeployment } from '../../src/core/kube/actions';
+import { describeYaml, followLogs, killPod, RESTARTED_AT, restartDeployment, scaleDeployment } from '../../src/core/kube/actions';
 import { loadKubeconfig } from '../../src/core/kube/kubeconfig';
 import { buildTree, findNode, type TreeNode } from '../../src/core/kube/model';
 import { UsagePoller } from '../../src/core/kube/usage';
@@ -210,6 +211,22 @@ describe('workloads model against the lab', function () {
     const r = await killPod(kc, NS, 'no-such-pod-xyz', { gracePeriodSeconds: 0 });
     assert.equal(r.deleted, false);
     assert.match(r.message, /already gone/);
+  });
+
+  it('Show Logs of a pod running on a simulated node says it is running and that the node served no log', async function () {
+    const name = runningPodNames(model(watcher, context))[0];
+    const chunks: string[] = [];
+    const out = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c.toString()), cb()) });
+    try {
+      const stream = await followLogs(kc, NS, name, APP, out, { follow: false });
+      stream.cancel();
+      assert.fail(`kwok's nodes keep no logs, yet the cluster served ${JSON.stringify(chunks.join('').slice(0, 200))}`);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      assert.equal(e.reason, 'NoLogs', e.message);
+      assert.match(e.message, /the container has been running for \d+[smh]/);
+      assert.doesNotMatch(e.message, /may not have started/);
+    }
   });
 
   it('Describe returns the live object as YAML without managedFields', async function () {

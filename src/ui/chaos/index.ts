@@ -17,6 +17,7 @@ import {
 import { followKubeMonkeyLogs, installKubeMonkey, labelAndRoll, type LogFollow } from '../../core/chaos/kube';
 import { DEFAULT_CONFIG, installObjects, isIanaZone, isPercentMode, KILL_MODE_HELP, KILL_MODES, KUBE_MONKEY_NAME, type KillMode, type KubeMonkeyLabels } from '../../core/chaos/kubemonkey';
 import { checkNumber, normalizeTarget, parseDecimal } from '../../core/load/inputs';
+import { loadRunShortfall } from '../../core/load/report';
 import type { LoadModel, LoadSpec } from '../../core/load/types';
 import { refOf } from '../../core/kube/refs';
 import { outcomeLine } from '../../core/kube/apply';
@@ -313,7 +314,10 @@ export function register(reg: Registry): void {
         doc = (await vscode.workspace.openTextDocument({ language: 'markdown', content: md })).uri;
       }
       out.appendLine(`verdict: ${result.verdict}`);
-      if (result.verdict === 'PASS' || result.verdict === 'FAIL') markStepDone(reg.context, 'experimentRun');
+      // The step ticks for a verdict reached under load that the target answered, not for 100 % refused connections.
+      const shortfall = result.load ? loadRunShortfall(result.load) : 'the load did not run';
+      if ((result.verdict === 'PASS' || result.verdict === 'FAIL') && !shortfall) markStepDone(reg.context, 'experimentRun');
+      else if (shortfall) out.appendLine(`the walkthrough step stays open: ${shortfall}`);
       for (const c of result.checks) out.appendLine(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.summary}`);
       await vscode.commands.executeCommand('markdown.showPreview', doc).then(undefined, () => vscode.window.showTextDocument(doc));
       const show = result.verdict === 'FAIL' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;

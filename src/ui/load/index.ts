@@ -7,7 +7,7 @@ import { runClusterLoad } from '../../core/load/cluster';
 import { startLoad, type LoadRun } from '../../core/load/engine';
 import { loadHtml } from './html';
 import { applyBounds, checkNumber, normalizeTarget, parseBetween, parseCookies, parseDecimal } from '../../core/load/inputs';
-import { clusterReport, describeModel, reportPathAllowed, saveReport } from '../../core/load/report';
+import { clusterReport, describeModel, loadRunShortfall, reportPathAllowed, saveReport } from '../../core/load/report';
 import type { LiveStats, LoadModel, LoadReport, LoadSpec } from '../../core/load/types';
 import { makeNonce } from '../webview/page';
 import { portForwardService, type PortForwardHandle } from '../../core/kube/portforward';
@@ -258,8 +258,11 @@ export function register(reg: Registry): void {
       post({ type: 'done', runId: id, summary: summaryOf(report, reportPath) });
       const text = `Load ${report.endReason}: ${report.requests} requests, ${report.failPercent}% failed, ${report.rps} req/s, p95 ${report.latencyMs.p95} ms.`;
       reg.log.info(`load: ${text}`);
-      if (report.requests > 0) markStepDone(reg.context, 'loadRun');
-      const choice = await vscode.window.showInformationMessage(text, ...(reportPath ? ['Open Report'] : []));
+      const shortfall = loadRunShortfall(report);
+      if (!shortfall) markStepDone(reg.context, 'loadRun');
+      else reg.log.info(`load: the walkthrough step "Put it under load" stays open: ${shortfall}`);
+      const show = shortfall ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+      const choice = await show(shortfall ? `${text} The target hardly answered: ${shortfall}.` : text, ...(reportPath ? ['Open Report'] : []));
       if (choice === 'Open Report' && reportPath) await openReport(reportPath);
     } catch (err) {
       post({ type: 'error', runId: id, message: (err as Error)?.message ?? String(err) });
