@@ -91,3 +91,15 @@ export function trackedOnlyRow(t: TrackedCluster, why: string): ClusterRow {
     tracked: t,
   };
 }
+
+/**
+ * A load balancer as a person recognises it: DOKS names them after the Service's uid, which reads like an
+ * id, so the label adds its IP and the Service it serves when known ("a1b2… (203.0.113.7, Service sock-shop/front-end)").
+ */
+export function loadBalancerLabel(lb: { id: string; name?: string; ip?: string }, services?: readonly { namespace: string; name: string }[]): string {
+  const parts = [lb.ip ? lb.ip : 'no IP yet'];
+  if (services === undefined) parts.push('its Service unknown: the cluster was not reachable');
+  else if (services.length) parts.push(`${services.length === 1 ? 'Service' : 'Services'} ${services.map((s) => `${s.namespace}/${s.name}`).join(', ')}`);
+  else parts.push('no Service of the cluster names it');
+  return `load balancer ${lb.name || lb.id} (${parts.join(', ')})`;
+}

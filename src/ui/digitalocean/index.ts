@@ -17,6 +17,9 @@ import {
 import { defaultKubeconfigPath } from '../../core/digitalocean/kubeconfig';
 import { clusterNameProblem, doContextName, latestVersion, type ClusterRequest } from '../../core/digitalocean/validate';
 import { CancelledError, isCancellation, UserError } from '../../core/errors';
+import { loadKubeconfig } from '../../core/kube/kubeconfig';
+import { loadBalancerServices, servicesOfLoadBalancer, type LoadBalancerService } from '../../core/kube/services';
+import { loadBalancerLabel } from '../../core/digitalocean/view';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { doSession, type DoSession } from './session';
@@ -273,6 +276,24 @@ async function installMonitoringCommand(reg: Registry, session: DoSession, tree:
   });
 }
 
+/**
+ * The LoadBalancer Services of a cluster, through its doctl-named context when the kubeconfig has it, so a
+ * load balancer can be named by the Service it serves. Undefined when the cluster cannot be asked (no
+ * context, unreachable within a few seconds): the confirmation then says the Service is unknown.
+ */
+async function clusterLoadBalancerServices(reg: Registry, cluster: DoCluster): Promise<LoadBalancerService[] | undefined> {
+  const context = doContextName(cluster.region, cluster.name);
+  try {
+    const { kc } = loadKubeconfig({ settingPath: setting('kubeconfigPath'), context });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 8 s')), 8_000)));
+    return await Promise.race([loadBalancerServices(kc), timeout]).finally(() => clearTimeout(timer));
+  } catch (err) {
+    reg.log.info(`destroy: the Services of ${cluster.name} could not be listed through context ${context}: ${(err as Error)?.message ?? err}`);
+    return undefined;
+  }
+}
+
 async function destroyCommand(reg: Registry, session: DoSession, tree: DoTree, arg: unknown): Promise<void> {
   const node = arg as DoNode | undefined;
   const fromTree = node && typeof node === 'object' && node.kind === 'cluster' ? node.row : undefined;
@@ -295,16 +316,21 @@ async function destroyCommand(reg: Registry, session: DoSession, tree: DoTree, a
           tracker: session.tracker,
           kubeconfigPaths: extraPaths,
           confirm: async (cluster, res, lbs) => {
+            const services = await clusterLoadBalancerServices(reg, cluster);
+            const lbLabel = (id: string, name: string) => {
+              const lb = lbs.find((l) => l.id === id) ?? { id, name };
+              return loadBalancerLabel({ ...lb, name: lb.name || name }, services && servicesOfLoadBalancer(lb, services));
+            };
             const list = [
-              ...res.load_balancers.map((r) => `load balancer ${r.name}`),
-              ...lbs.filter((l) => !res.load_balancers.some((r) => r.id === l.id)).map((l) => `load balancer ${l.name}`),
+              ...res.load_balancers.map((r) => lbLabel(r.id, r.name)),
+              ...lbs.filter((l) => !res.load_balancers.some((r) => r.id === l.id)).map((l) => lbLabel(l.id, l.name)),
               ...res.volumes.map((r) => `volume ${r.name}`),
               ...res.volume_snapshots.map((r) => `volume snapshot ${r.name}`),
             ];
             const typed = await vscode.window.showInputBox({
               title: `Destroy DOKS cluster "${cluster.name}"`,
-              prompt: `This deletes the cluster and ${list.length ? list.join(', ') : 'no other resources'}. Type the cluster name to confirm.`,
-              placeHolder: cluster.name,
+              prompt: `This deletes the cluster and ${list.length ? list.join('; ') : 'no other resources'}. Type the cluster name to confirm.`,
+              placeHolder: 'Type the cluster name here (nothing is filled in)',
               ignoreFocusOut: true,
               validateInput: (v) => (v === cluster.name || v === '' ? undefined : `Type "${cluster.name}" exactly.`),
             });
