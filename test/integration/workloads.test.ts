@@ -126,7 +126,7 @@ describe('workloads model against the lab', function () {
     for (const name of runningPodNames(root)) assert.match(dep.tooltip!, new RegExp(`${name} — Running`));
     const pod = podNodes(root)[0];
     assert.equal(pod.contextValue, 'pod');
-    assert.match(pod.description!, /lab-pool-\d+/, 'the node name is shown');
+    assert.match(pod.tooltip!, /\nNode: lab-pool-\d+/, 'the node name is in the tooltip');
     const svc = findNode(root, `${context}/${NS}/Services/${APP}`)!;
     assert.match(svc.description!, /^ClusterIP · \d+\.\d+\.\d+\.\d+ · 80\/TCP$/);
   });
@@ -275,7 +275,7 @@ describe('workloads model against the lab', function () {
     const use = [...last!.entries()].find(([k]) => k.startsWith(`${NS}/`))![1];
     assert.ok(use.cpuMilli > 0 && use.memoryBytes > 0, JSON.stringify(use));
     const root = buildTree({ context, snapshot: watcher.snapshot(), allNamespaces: false, sockShopNamespace: NS, now: new Date(), usage: last });
-    assert.ok(podNodes(root).some((p) => /CPU · \d+Mi$/.test(p.description ?? '')), 'usage is in the pod descriptions');
+    assert.ok(podNodes(root).some((p) => /\nCPU: \d+m, memory: \d+Mi/.test(p.tooltip ?? '')), 'usage is in the pod tooltips');
   });
 
   it('equals a fresh list within 10 s after each of 5 kube-apiserver restarts', async function () {

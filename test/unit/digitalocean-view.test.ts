@@ -43,7 +43,19 @@ describe('DigitalOcean tree rows', () => {
     assert.equal(row.changing, false);
     assert.deepEqual(row.loadBalancers.map((l) => l.id), ['lb1']);
     assert.equal(row.cost.monthly, 36);
-    assert.equal(row.description, 'running · sgp1 · 1.33.13-do.0 · 2 × s-1vcpu-2gb · ~$36.00/month · credentials in 7 d');
+    assert.equal(row.description, 'running · sgp1 · ~$36.00/month');
+    assert.match(row.tooltip, /Version: 1\.33\.13-do\.0/);
+    assert.match(row.tooltip, /Node pools: 2 × s-1vcpu-2gb/);
+    assert.match(row.tooltip, /Credentials expire in 7 d/);
+    const expired = clusterRow(cluster('running'), [], new Map([['s-1vcpu-2gb', 18]]), {
+      id: 'c1',
+      name: 'sock-shop',
+      region: 'sgp1',
+      context: 'do-sgp1-sock-shop',
+      kubeconfigPath: '/k',
+      credentialsExpireAt: new Date(NOW - 7_200_000).toISOString(),
+    }, NOW);
+    assert.equal(expired.description, 'running · sgp1 · ~$36.00/month · credentials expired 2 h ago');
     assert.match(row.tooltip, /Load balancers: a1 \(10\.0\.0\.1\)/);
   });
 

@@ -112,25 +112,28 @@ describe('workloads tree model', () => {
     assert.deepEqual(podsOfDeployment(SNAPSHOT.deployments[1], SNAPSHOT.pods).map((p) => p.metadata?.name), ['front-end-abc', 'front-end-def']);
   });
 
-  it('describes pods with phase, ready containers, restarts, age, node and usage', () => {
+  it('describes pods briefly (phase, ready containers, restarts, age); node, IP and usage in the tooltip', () => {
     const usage = new Map([['sock-shop/front-end-abc', { cpuMilli: 12, memoryBytes: 45 * 1024 * 1024 }]]);
     const root = buildTree(input({ usage }));
     const p = findNode(root, 'do-sgp1-lab/sock-shop/Pods/front-end-abc')!;
-    assert.equal(p.description, 'Running · 1/1 · 3 restarts · 5m · pool-1 · 12m CPU · 45Mi');
+    assert.equal(p.description, 'Running · 1/1 · 3 restarts · 5m');
+    assert.match(p.tooltip!, /\nNode: pool-1\n/);
+    assert.match(p.tooltip!, /\nCPU: 12m, memory: 45Mi/);
     assert.equal(p.contextValue, 'pod');
     assert.equal(p.icon, 'circle-filled');
     const carts = findNode(root, 'do-sgp1-lab/sock-shop/Pods/carts-xyz')!;
-    assert.match(carts.description!, /^Running · 1\/2 · 5m · node-1$/);
+    assert.match(carts.description!, /^Running · 1\/2 · 5m$/);
     assert.equal(carts.icon, 'clock');
     const crash = findNode(root, 'do-sgp1-lab/sock-shop/Pods/front-end-def')!;
     assert.match(crash.description!, /^CrashLoopBackOff · 0\/1/);
     assert.equal(crash.icon, 'error');
   });
 
-  it('describes services with type, cluster IP, external IP and ports', () => {
+  it('describes services with type, the address people use (external, else cluster IP) and ports', () => {
     const root = buildTree(input());
     const fe = findNode(root, 'do-sgp1-lab/sock-shop/Services/front-end')!;
-    assert.equal(fe.description, 'LoadBalancer · 10.0.0.1 · 203.0.113.7 · 80:30001/TCP');
+    assert.equal(fe.description, 'LoadBalancer · 203.0.113.7 · 80:30001/TCP');
+    assert.match(fe.tooltip!, /Cluster IP: 10\.0\.0\.1\nExternal IP: 203\.0\.113\.7/);
     assert.equal(fe.contextValue, 'service.loadbalancer.front-end');
     const carts = findNode(root, 'do-sgp1-lab/sock-shop/Services/carts')!;
     assert.equal(carts.description, 'ClusterIP · 10.0.0.1 · 80/TCP');

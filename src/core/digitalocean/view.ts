@@ -47,8 +47,10 @@ export function clusterRow(
   const lbs = allLoadBalancers.filter((lb) => belongsToCluster(lb, cluster.id));
   const cost = estimateMonthlyCost(cluster.node_pools ?? [], prices, lbs);
   const expiry = relativeExpiry(tracked?.credentialsExpireAt, now);
-  const parts = [state, cluster.region, cluster.version, pools(cluster), describeCost(cost)];
-  if (expiry) parts.push(`credentials ${expiry}`);
+  // Short for the default sidebar width: version, pools and the credentials' expiry are in the tooltip (and
+  // the pools are the cluster's children); only credentials that have expired make it to the row.
+  const parts = [state, cluster.region, describeCost(cost)];
+  if (expiry?.startsWith('expired')) parts.push(`credentials ${expiry}`);
   const tooltip = [
     `${cluster.name} (${cluster.id})`,
     `Status: ${state}${cluster.status?.message && cluster.status.message !== state ? ` — ${cluster.status.message}` : ''}`,

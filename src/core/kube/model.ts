@@ -418,11 +418,10 @@ function buildPodNode(input: TreeInput, p: KPod, a: string | undefined, use: { c
   const ns = p.metadata?.namespace ?? '';
   const s = podStatus(p);
   const node = p.spec?.nodeName;
+  // Short enough for the default sidebar width next to a generated pod name; node, IP and usage are in the tooltip.
   const parts = [s.text, `${s.ready}/${s.total}`];
   if (s.restarts) parts.push(`${s.restarts} restart${s.restarts === 1 ? '' : 's'}`);
   if (a) parts.push(a);
-  if (node) parts.push(node);
-  if (use) parts.push(`${formatCpu(use.cpuMilli)} CPU`, formatMemory(use.memoryBytes));
   const tooltip = [
     `Pod ${ns}/${name}`,
     `Status: ${s.text} (${s.ready}/${s.total} containers ready)`,
@@ -486,8 +485,8 @@ function serviceNode(input: TreeInput, s: KService): TreeNode {
   const type = s.spec?.type ?? 'ClusterIP';
   const ext = serviceExternalIp(s);
   const ports = servicePorts(s);
-  const parts = [type, s.spec?.clusterIP ?? ''];
-  if (ext !== '<none>') parts.push(ext);
+  // The address people use: the external one when there is one (the cluster IP is in the tooltip).
+  const parts = [type, ext !== '<none>' ? ext : (s.spec?.clusterIP ?? '')];
   if (ports) parts.push(ports);
   const ctx = ['service', type.toLowerCase()];
   if (name === 'front-end') ctx.push('front-end');

@@ -23,6 +23,12 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   private root: TreeNode | undefined;
   private readonly byId = new Map<string, TreeNode>();
   private readonly parentOf = new Map<string, TreeNode>();
+  /**
+   * The node object VS Code last received for each id. VS Code knows tree elements by object identity:
+   * refreshing a freshly built object it has never seen does nothing, so refreshes name these objects
+   * (getTreeItem and getChildren then answer from the newest build by id).
+   */
+  private readonly shown = new Map<string, TreeNode>();
   private loadError: unknown;
   private server: string | undefined;
   /** An expired client certificate, known without asking the cluster. */
@@ -97,6 +103,20 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     this.root = undefined;
     this.byId.clear();
     this.parentOf.clear();
+    this.refreshAll(true);
+  }
+
+  /**
+   * Redraws the whole tree. Refreshing the root object VS Code holds keeps every item's handle, where
+   * firing `undefined` drops them all and a lookup already in flight fails ("No tree item with id …").
+   */
+  private refreshAll(rootChanged = false): void {
+    const shownRoot = this.root && this.shown.get(this.root.id);
+    if (!rootChanged && shownRoot) {
+      this.emitter.fire(shownRoot);
+      return;
+    }
+    this.shown.clear();
     this.emitter.fire(undefined);
   }
 
@@ -129,12 +149,13 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       // Refresh only the namespaces that changed when the namespace list itself did not.
       if (change.namespaces && before !== undefined && before === after) {
         const nodes = change.namespaces
-          .map((ns) => this.byId.get(`${this.root!.id}/${ns}`))
+          .map((ns) => this.shown.get(`${this.root!.id}/${ns}`))
           .filter((n): n is TreeNode => !!n);
         if (nodes.length) this.emitter.fire(nodes);
+        else this.refreshAll();
         return;
       }
-      this.emitter.fire(undefined);
+      this.refreshAll(before === undefined);
     });
     this.certProblem = credentialProblem(kc);
     if (this.certProblem) this.reg.log.warn(this.certProblem.message);
@@ -148,7 +169,7 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
         if (gen !== this.generation) return;
         this.usage = u;
         this.rebuild();
-        this.emitter.fire(undefined);
+        this.refreshAll();
       },
     });
     this.updatePolling();
@@ -164,7 +185,7 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       // Ages in descriptions move on by themselves.
       this.ageTimer = setInterval(() => {
         this.rebuild();
-        this.emitter.fire(undefined);
+        this.refreshAll();
       }, 30_000);
     }
   }
@@ -223,17 +244,24 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
         ];
       }
       if (!this.root) this.rebuild();
-      return this.root ? [this.root] : [];
+      return this.handOut(this.root ? [this.root] : []);
     }
     // Elements may come from an older build; answer from the newest one.
-    return (this.byId.get(element.id) ?? element).children ?? [];
+    return this.handOut((this.byId.get(element.id) ?? element).children ?? []);
+  }
+
+  private handOut(nodes: TreeNode[]): TreeNode[] {
+    for (const n of nodes) this.shown.set(n.id, n);
+    return nodes;
   }
 
   getParent(element: TreeNode): TreeNode | undefined {
     return this.parentOf.get(element.id);
   }
 
-  getTreeItem(n: TreeNode): vscode.TreeItem {
+  getTreeItem(element: TreeNode): vscode.TreeItem {
+    // VS Code may hand back an object of an older build: describe the newest node with its id.
+    const n = this.byId.get(element.id) ?? element;
     const state =
       n.collapsible === 'none'
         ? vscode.TreeItemCollapsibleState.None
