@@ -61,13 +61,13 @@ describe('e2e: the workshop in VS Code', function () {
 
     const name = `e2e-${Date.now().toString(36)}`;
     await wb.runCommand('Sock Shop: Create DOKS Cluster');
-    await wb.answer('Create DOKS Cluster (1/6)', name, 90_000);
-    await wb.answer('Create DOKS Cluster (2/6)'); // sgp1, the workshop's region, offered first
-    await wb.answer('Create DOKS Cluster (3/6)'); // latest version first
-    await wb.answer('Create DOKS Cluster (4/6)'); // s-1vcpu-2gb first
-    await wb.answer('Create DOKS Cluster (5/6)'); // 2 nodes
-    await wb.choose('Create DOKS Cluster (6/6)', 'Install the Monitoring Stack');
-    await wb.choose("Save the cluster's kubeconfig", /^\s*Merge into/);
+    await wb.answer('Create DOKS Cluster (1/7)', name, 90_000);
+    await wb.answer('Create DOKS Cluster (2/7)'); // sgp1, the workshop's region, offered first
+    await wb.answer('Create DOKS Cluster (3/7)'); // latest version first
+    await wb.answer('Create DOKS Cluster (4/7)'); // s-1vcpu-2gb first
+    await wb.answer('Create DOKS Cluster (5/7)'); // 2 nodes
+    await wb.choose('Create DOKS Cluster (6/7)', 'Install the Monitoring Stack');
+    await wb.choose('Create DOKS Cluster (7/7)', /^\s*Merge into/);
     const dialog = wb.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 30_000 });
     const confirm = (await dialog.innerText()).replace(/\s+/g, ' ');
