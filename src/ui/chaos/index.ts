@@ -29,6 +29,7 @@ import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { registerChaosDiagnostics } from './diagnostics';
 import { markStepDone } from '../walkthrough-steps';
+import { confirmTargetAnswers } from '../preflight';
 import { setting } from '../settings';
 import { DEFAULT_TARGET_SERVICE } from '../../core/load/target';
 
@@ -217,6 +218,7 @@ export function register(reg: Registry): void {
         }
       }, note || undefined),
     );
+    await confirmTargetAnswers(reg, { url }, 'Start the Experiment');
     let model: LoadModel;
     if (choice.id === 'open') {
       model = { kind: 'open', rate: await askNumber('Arrival rate (requests per second)', 20, { min: 0.1, max: 100_000 }), maxConnections: 100 };

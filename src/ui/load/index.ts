@@ -17,6 +17,7 @@ import { checkWebviewMessage, type HostMessage, type RunInfo, type RunSummary } 
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
+import { confirmTargetAnswers } from '../preflight';
 import { setting } from '../settings';
 import { DEFAULT_TARGET_SERVICE } from '../../core/load/target';
 
@@ -287,6 +288,7 @@ export function register(reg: Registry): void {
         },
         b,
       );
+      await confirmTargetAnswers(reg, spec.target, 'Run Load');
       lastRunAgain = () => execute(spec).catch((err) => reg.log.error(`load: ${(err as Error)?.message ?? err}`));
       await execute(spec, forward);
     } catch (err) {
