@@ -9,6 +9,7 @@ import { makeNonce, metricsHtml } from './html';
 import { detectMonitoring, type GrafanaCredentials } from '../../core/observability/prometheus';
 import { DEFAULT_DASHBOARD_UID, checkWebviewMessage, POD_DASHBOARD_UID, type HostMessage, type Settings } from '../../common/contracts/metrics';
 import { kubeSession } from '../kube/session';
+import { offerKubeconfigFix } from '../kube/index';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
 import { setting } from '../settings';
@@ -84,6 +85,8 @@ export function register(reg: Registry): void {
       existing.panel.title = title;
       return;
     }
+    // A kubeconfig setting naming a missing file: say so with a button to fix it (the panel says it too).
+    kubeSession(reg).current().catch((err) => void offerKubeconfigFix(err));
     const root = reg.context.extensionUri;
     const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, vscode.ViewColumn.Active, {
       enableScripts: true,

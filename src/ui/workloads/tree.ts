@@ -7,6 +7,7 @@ import { credentialProblem } from '../../core/kube/kubeconfig';
 import { UsagePoller } from '../../core/kube/usage';
 import { WorkloadWatcher, type WatcherChange } from '../../core/kube/watcher';
 import type { Registry } from '../registry';
+import { KUBECONFIG_SETTING_QUERY } from '../kube/index';
 import { kubeSession, type KubeSession } from '../kube/session';
 import { setting } from '../settings';
 import { executeOwnCommand } from '../commands';
@@ -231,6 +232,12 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       if (this.loadError) {
         // No kubeconfig at all: an empty tree lets the welcome view explain what to do.
         if (this.loadError instanceof UserError && this.loadError.reason === 'NoKubeconfig') return [];
+        if (this.loadError instanceof UserError && this.loadError.reason === 'MissingKubeconfigFile') {
+          return [
+            { id: '!load-error', kind: 'message', label: problemText(this.loadError), tooltip: problemText(this.loadError), icon: 'error', color: 'testing.iconFailed', collapsible: 'none' },
+            { id: '!fix-kubeconfig-setting', kind: 'message', label: 'Fix the sockShop.kubeconfigPath setting…', tooltip: 'Opens the setting', icon: 'gear', collapsible: 'none' },
+          ];
+        }
         return [
           {
             id: '!load-error',
@@ -277,8 +284,13 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     if (n.kind === 'message' && n.id.endsWith('/!problem') && this.problemReason === 'ExpiredCredentials' && this.root?.label.startsWith('do-')) {
       item.command = { command: 'sockShop.refreshCredentials', title: 'Refresh Credentials', arguments: [this.root.label] };
     }
-    if (n.kind === 'message' && n.id === '!load-error') {
-      item.command = { command: 'sockShop.selectContext', title: 'Select Kubernetes Context' };
+    if (n.kind === 'message' && n.id === '!fix-kubeconfig-setting') {
+      item.command = { command: 'workbench.action.openSettings', title: 'Open Setting', arguments: [KUBECONFIG_SETTING_QUERY] };
+    } else if (n.kind === 'message' && n.id === '!load-error') {
+      item.command =
+        this.loadError instanceof UserError && this.loadError.reason === 'MissingKubeconfigFile'
+          ? { command: 'workbench.action.openSettings', title: 'Open Setting', arguments: [KUBECONFIG_SETTING_QUERY] }
+          : { command: 'sockShop.selectContext', title: 'Select Kubernetes Context' };
     }
     return item;
   }
