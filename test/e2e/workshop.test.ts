@@ -283,6 +283,15 @@ describe('e2e: the workshop in VS Code', function () {
     const summary = await wb.waitNotification(/Load \w+: \d+ requests/, 120_000);
     assert.match(summary, /Load \w+: 200 requests, 0% failed/);
     assert.ok(frontEnd.requests >= 200, `the front-end stand-in saw ${frontEnd.requests} requests`);
+    // One req/s figure: the notification's, the panel's headline and its req/s tile agree once the run is over.
+    const notified = Number(/, ([\d.]+) req\/s/.exec(summary)![1]);
+    const panel = wb.webview();
+    const rpsTile = panel.locator('.tile', { hasText: 'req/s (mean of the run)' }).locator('.tile-value');
+    await rpsTile.waitFor({ timeout: 30_000 });
+    assert.equal(Number((await rpsTile.innerText()).replace(/,/g, '')), notified, 'the req/s tile shows the notification\'s figure');
+    const headline = await panel.locator('#status').innerText();
+    assert.equal(Number(/([\d,.]+) req\/s/.exec(headline)![1].replace(/,/g, '')), notified, `headline: ${headline}`);
+    assert.equal(await panel.locator('.tile', { hasText: /^\s*[\d,.]+\s*users\s*$/ }).count(), 0, 'no users tile in an ab run');
     await wb.screenshot('6a-load-summary');
   });
 
