@@ -7,7 +7,7 @@ import { MetricsController } from '../../core/observability/controller';
 import { changeGrafanaPassword, DEFAULT_PASSWORDS, defaultGrafanaPassword, findWorkingPassword, GRAFANA_USER, resolveGrafana, type GrafanaEndpoint } from '../../core/observability/grafana';
 import { makeNonce, metricsHtml } from './html';
 import { detectMonitoring, type GrafanaCredentials } from '../../core/observability/prometheus';
-import { DEFAULT_DASHBOARD_UID, checkWebviewMessage, POD_DASHBOARD_UID, type HostMessage, type Settings } from '../../common/contracts/metrics';
+import { DEFAULT_DASHBOARD_UID, checkWebviewMessage, POD_DASHBOARD_UID, TIME_RANGES, type HostMessage, type Settings, type TimeRange } from '../../common/contracts/metrics';
 import { kubeSession } from '../kube/session';
 import { offerKubeconfigFix } from '../kube/index';
 import type { Registry } from '../registry';
@@ -78,6 +78,7 @@ export function register(reg: Registry): void {
     const existing = panels.get(key);
     if (existing) {
       existing.panel.reveal();
+      if (initial.range) existing.controller.settings.range = initial.range;
       if (initial.dashboardUid) {
         for (const [k, v] of Object.entries(initial.variables ?? {})) existing.controller.settings.variables[k] = v;
         void existing.controller.selectDashboard(initial.dashboardUid);
@@ -110,7 +111,7 @@ export function register(reg: Registry): void {
         log: (m) => reg.log.info(`metrics: ${m}`),
         installMonitoring: () => void executeOwnCommand('sockShop.installMonitoring'),
         openGrafana: () => void executeOwnCommand('sockShop.openGrafana'),
-        openPodMetrics: (namespace, pod) => void executeOwnCommand('sockShop.openPodMetrics', { kind: 'Pod', name: pod, namespace }),
+        openPodMetrics: (namespace, pod) => void executeOwnCommand('sockShop.openPodMetrics', { kind: 'Pod', name: pod, namespace, range: controller.settings.range }),
       },
       { ...initial, refreshSeconds: setting('metrics.refreshSeconds') },
     );
@@ -156,7 +157,10 @@ export function register(reg: Registry): void {
       if (!pick) throw new CancelledError();
       ref = { kind: 'Pod', name: pick.label, namespace };
     }
-    open('pod', `Pod Metrics: ${ref.name}`, { dashboardUid: POD_DASHBOARD_UID, variables: { namespace: ref.namespace ?? 'sock-shop', pod: ref.name } });
+    // The range chosen in the namespace panel carries over (a pod opened from it, or from the tree while it is open).
+    const given = (arg as { range?: unknown } | undefined)?.range;
+    const range = (TIME_RANGES as readonly unknown[]).includes(given) ? (given as TimeRange) : panels.get('namespace')?.controller.settings.range;
+    open('pod', `Pod Metrics: ${ref.name}`, { dashboardUid: POD_DASHBOARD_UID, variables: { namespace: ref.namespace ?? 'sock-shop', pod: ref.name }, ...(range ? { range } : {}) });
   });
 
   reg.command('sockShop.openGrafana', async () => {
