@@ -65,6 +65,9 @@ export function register(reg: Registry): void {
                 applied++;
                 reg.log.info(`  ${outcomeLine(e.outcome)}`);
                 progress.report({ message: `applied ${applied}/${total}: ${describeObject(e.outcome)}`, increment: 50 / total });
+              } else if (e.type === 'stalled') {
+                progress.report({ message: `still waiting (${Math.round(e.stalledMs / 1000)} s without change): ${e.reasons[0]}` });
+                reg.log.warn(`Deploy: nothing moved for ${Math.round(e.stalledMs / 1000)} s:\n  ${e.reasons.join('\n  ')}`);
               } else {
                 progress.report({ message: formatProgress(e.deployments) });
               }
