@@ -9,6 +9,7 @@
 // the cluster), then Sock Shop, then observing, load and chaos.
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { playground } from './hooks.ts';
@@ -295,6 +296,28 @@ describe('e2e: the workshop in VS Code', function () {
     await wb.screenshot('6a-load-summary');
   });
 
+  it('6b. Run Load against a port that refuses: the pre-flight request says so and asks before running', async function () {
+    this.timeout(120_000);
+    const closed = await closedPort();
+    await wb.runCommand('Sock Shop: Run Load');
+    await wb.answer(/Load target: confirm the host/, `http://127.0.0.1:${closed}/`);
+    await wb.choose('Load model', 'ab (closed model)');
+    await wb.answer('Total requests (-n)', '50');
+    await wb.answer('Concurrency (-c)', '2');
+    await wb.answer(/Cookies \(-C\)/);
+    await wb.answer('Connections');
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 30_000 });
+    const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, new RegExp(`http://127\\.0\\.0\\.1:${closed}/ refused the connection \\(ECONNREFUSED\\)`));
+    assert.match(text, /Run Load anyway\?/);
+    await wb.screenshot('6b-load-preflight-refused');
+    await wb.clickDialogButton('Cancel');
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+    // Nothing ran: no summary notification for this target.
+    await assert.rejects(wb.waitNotification(new RegExp(`Load \\w+: \\d+ requests.*${closed}`), 3_000));
+  });
+
   it('7. "Sock Shop: Start Chaos Experiment" (a short run with load) → the verdict', async function () {
     this.timeout(240_000);
     await wb.runCommand('Sock Shop: Start Chaos Experiment');
@@ -450,5 +473,17 @@ function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
     return e.isDirectory() ? listFiles(p) : e.isFile() ? [p] : [];
+  });
+}
+
+/** A loopback port nothing listens on (bound once, then closed). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
   });
 }
