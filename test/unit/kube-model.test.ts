@@ -5,6 +5,7 @@ import {
   findNode,
   podsOfDeployment,
   podStatus,
+  replacementPod,
   serviceExternalIp,
   servicePorts,
   type KDeployment,
@@ -237,5 +238,22 @@ describe('formatting and quantities', () => {
     assert.throws(() => checkKillAllowed('kube-system', {}), (e: unknown) => e instanceof UserError && /allowKubeSystem/.test(e.message));
     assert.doesNotThrow(() => checkKillAllowed('kube-system', { allowKubeSystem: true }));
     assert.doesNotThrow(() => checkKillAllowed('sock-shop', {}));
+  });
+});
+
+describe('the replacement of a killed pod', () => {
+  const pod = (name: string, created: string, deleting = false) => ({ metadata: { name, creationTimestamp: created, ...(deleting ? { deletionTimestamp: created } : {}) } });
+  it('is the newest live pod of the same ReplicaSet, else of the same Deployment', () => {
+    const pods = [
+      pod('front-end-7f9c6d8b5-aaaaa', '2026-12-02T10:00:00Z'),
+      pod('front-end-7f9c6d8b5-bbbbb', '2026-12-02T10:05:00Z'),
+      pod('front-end-7f9c6d8b5-ccccc', '2026-12-02T10:06:00Z', true),
+      pod('front-end-db-1111111-zzzzz', '2026-12-02T10:07:00Z'),
+      pod('carts-55d6b8c4f-qqqqq', '2026-12-02T10:08:00Z'),
+    ];
+    assert.equal(replacementPod('front-end-7f9c6d8b5-x2k4q', pods), 'front-end-7f9c6d8b5-bbbbb');
+    assert.equal(replacementPod('front-end-6c8d7b9f4-x2k4q', pods), 'front-end-7f9c6d8b5-bbbbb', 'a new ReplicaSet after a rollout');
+    assert.equal(replacementPod('orders-5d9c7b8f6-x2k4q', pods), undefined);
+    assert.equal(replacementPod('front-end-7f9c6d8b5-bbbbb', pods), 'front-end-7f9c6d8b5-aaaaa', 'never itself');
   });
 });

@@ -517,3 +517,21 @@ export function findNode(root: TreeNode, id: string): TreeNode | undefined {
   }
   return undefined;
 }
+
+/**
+ * The pod that replaced `gone`: a live pod of the same ReplicaSet (same name up to the last "-"), else of the
+ * same Deployment (same name up to the second-to-last "-"), newest first; undefined when there is none.
+ */
+export function replacementPod(gone: string, pods: readonly { metadata?: { name?: string; creationTimestamp?: Date | string; deletionTimestamp?: Date | string } }[]): string | undefined {
+  const parts = gone.split('-');
+  const prefixes = [parts.slice(0, -1).join('-'), parts.slice(0, -2).join('-')].filter((p) => p.length > 0).map((p) => `${p}-`);
+  const live = pods.filter((p) => p.metadata?.name && p.metadata.name !== gone && !p.metadata.deletionTimestamp);
+  for (const prefix of prefixes) {
+    // Same prefix and the same number of name segments ("front-end-x" is not a pod of "front").
+    const same = live
+      .filter((p) => p.metadata!.name!.startsWith(prefix) && p.metadata!.name!.split('-').length === parts.length)
+      .sort((a, b) => (toMs(b.metadata?.creationTimestamp ?? undefined) ?? 0) - (toMs(a.metadata?.creationTimestamp ?? undefined) ?? 0));
+    if (same.length) return same[0].metadata!.name!;
+  }
+  return undefined;
+}

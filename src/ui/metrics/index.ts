@@ -14,7 +14,8 @@ import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
 import { setting } from '../settings';
 import { checkCredentialEndpoint } from '../../core/settings';
-import { apiClient } from '../../core/kube/client';
+import { apiClient, is404 } from '../../core/kube/client';
+import { replacementPod } from '../../core/kube/model';
 import { executeOwnCommand } from '../commands';
 
 const SECRET_KEY = 'sockShop.grafana.password';
@@ -117,6 +118,37 @@ export function register(reg: Registry): void {
     );
     const entry = { panel, controller };
     panels.set(key, entry);
+    // A Pod Metrics panel whose pod was killed would go on with "No data": say the pod is gone, offer its replacement.
+    let reportedGone: string | undefined;
+    const checkPod = async () => {
+      const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+      const pod = one(controller.settings.variables.pod);
+      const ns = one(controller.settings.variables.namespace) ?? setting('namespace');
+      if (!pod || reportedGone === pod || !panel.visible) return;
+      const kc = await kubeSession(reg).current();
+      const { CoreV1Api } = await import('@kubernetes/client-node');
+      const core = apiClient(kc, CoreV1Api);
+      try {
+        await core.readNamespacedPod({ name: pod, namespace: ns });
+        return;
+      } catch (err) {
+        if (!is404(err)) return;
+      }
+      reportedGone = pod;
+      const next = replacementPod(pod, (await core.listNamespacedPod({ namespace: ns })).items);
+      panel.title = `Pod Metrics: ${pod} (gone)`;
+      reg.log.info(`metrics: pod ${ns}/${pod} is gone${next ? `; replacement ${next}` : ''}`);
+      const show = next ? `Show ${next}` : undefined;
+      const pick = await vscode.window.showWarningMessage(
+        `Pod ${ns}/${pod} no longer exists (killed or replaced): its panel shows the data it left${next ? `. Its replacement is ${next}.` : ', and no pod replaced it.'}`,
+        ...(show ? [show] : []),
+      );
+      if (pick && pick === show) {
+        panel.title = `Pod Metrics: ${next}`;
+        open('pod', `Pod Metrics: ${next}`, { dashboardUid: POD_DASHBOARD_UID, variables: { namespace: ns, pod: next! }, range: controller.settings.range });
+      }
+    };
+    const podTimer = key === 'pod' ? setInterval(() => void checkPod().catch((err) => reg.log.info(`metrics: pod check: ${(err as Error)?.message ?? err}`)), 15_000) : undefined;
     const subs: vscode.Disposable[] = [
       webview.onDidReceiveMessage((raw: unknown) => {
         const checked = checkWebviewMessage(raw);
@@ -131,6 +163,7 @@ export function register(reg: Registry): void {
       }),
     ];
     panel.onDidDispose(() => {
+      clearInterval(podTimer);
       panels.delete(key);
       for (const s of subs) s.dispose();
       void controller.dispose();
