@@ -1,6 +1,8 @@
 // In a real VS Code (code-server) with the packaged extension: the Sock Shop Lab view shows the lab's
 // cluster, and the palette offers the workshop's commands in the "Sock Shop" category.
 import { strict as assert } from 'node:assert';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { playground } from './hooks.ts';
 import { Workbench } from './workbench.ts';
 
@@ -32,5 +34,28 @@ describe('e2e: the extension in VS Code', function () {
     await wb.page.keyboard.press('Escape');
     const text = labels.join('\n');
     for (const title of ['Sock Shop: Deploy', 'Sock Shop: Open Metrics']) assert.ok(text.includes(title), `palette lacks ${title}:\n${text}`);
+  });
+
+  it('a sockShop.kubeconfigPath naming a missing file is said as such, with a row that opens the setting', async function () {
+    this.timeout(120_000);
+    // code-server counts machine-scoped settings from its Machine settings; both files get the same value.
+    const files = ['User', 'Machine'].map((d) => join(playground().userDataDir, d, 'settings.json'));
+    const saved = files.map((f) => readFileSync(f, 'utf8'));
+    const missing = join(playground().userDataDir, 'no-such-kubeconfig');
+    try {
+      for (const [i, f] of files.entries()) writeFileSync(f, JSON.stringify({ ...JSON.parse(saved[i]), 'sockShop.kubeconfigPath': missing }, null, 2));
+      const row = wb.treeRow(/does not exist/);
+      await row.waitFor({ timeout: 60_000 });
+      const text = (await row.innerText()).replace(/\s+/g, ' ');
+      assert.ok(text.includes(`The kubeconfig file ${missing} set in sockShop.kubeconfigPath does not exist`), text);
+      assert.doesNotMatch(await wb.pane('Workloads').innerText(), /No Kubernetes cluster is connected yet/);
+      await wb.screenshot('02-missing-kubeconfig');
+      await wb.treeRow(/Fix the sockShop\.kubeconfigPath setting/).click();
+      await wb.page.locator('.settings-editor .setting-item-contents', { hasText: 'Kubeconfig Path' }).first().waitFor({ timeout: 30_000 });
+      await wb.runCommand('View: Close All Editors');
+    } finally {
+      files.forEach((f, i) => writeFileSync(f, saved[i]));
+    }
+    await wb.treeRow('sock-shop-lab').waitFor({ timeout: 60_000 });
   });
 });
