@@ -51,7 +51,15 @@ describe('e2e: the extension in VS Code', function () {
       assert.doesNotMatch(await wb.pane('Workloads').innerText(), /No Kubernetes cluster is connected yet/);
       await wb.screenshot('02-missing-kubeconfig');
       await wb.treeRow(/Fix the sockShop\.kubeconfigPath setting/).click();
-      await wb.page.locator('.settings-editor .setting-item-contents', { hasText: 'Kubeconfig Path' }).first().waitFor({ timeout: 30_000 });
+      // The Settings editor opens, searching for the setting (the query names it; its row shows in the tab it applies to).
+      const settings = wb.page.locator('.settings-editor').first();
+      await settings.waitFor({ timeout: 30_000 });
+      const deadline = Date.now() + 30_000;
+      while (!/kubeconfigPath/i.test(await settings.innerText())) {
+        assert.ok(Date.now() < deadline, `the Settings editor does not show the setting:\n${(await settings.innerText()).slice(0, 500)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await wb.screenshot('03-fix-kubeconfig-setting');
       await wb.runCommand('View: Close All Editors');
     } finally {
       files.forEach((f, i) => writeFileSync(f, saved[i]));

@@ -5,6 +5,8 @@ import {
   findNode,
   podsOfDeployment,
   podStatus,
+  treeChanges,
+  type TreeNode,
   replacementPod,
   serviceExternalIp,
   servicePorts,
@@ -255,5 +257,29 @@ describe('the replacement of a killed pod', () => {
     assert.equal(replacementPod('front-end-6c8d7b9f4-x2k4q', pods), 'front-end-7f9c6d8b5-bbbbb', 'a new ReplicaSet after a rollout');
     assert.equal(replacementPod('orders-5d9c7b8f6-x2k4q', pods), undefined);
     assert.equal(replacementPod('front-end-7f9c6d8b5-bbbbb', pods), 'front-end-7f9c6d8b5-aaaaa', 'never itself');
+  });
+});
+
+describe('what the tree redraws after a rebuild', () => {
+  const node = (id: string, description: string, children?: TreeNode[]): TreeNode => ({ id, kind: children ? 'group' : 'pod', label: id, description, collapsible: children ? 'expanded' : 'none', children });
+  const index = (root: TreeNode) => {
+    const m = new Map<string, TreeNode>();
+    const walk = (n: TreeNode) => (m.set(n.id, n), (n.children ?? []).forEach(walk));
+    walk(root);
+    return m;
+  };
+  const tree = (podA: string, pods = ['a', 'b']) => node('ctx', 'server', [node('ctx/ns', '2/2', [node('ctx/ns/Pods', String(pods.length), pods.map((p) => node(`ctx/ns/Pods/${p}`, p === 'a' ? podA : 'Running')))])]);
+
+  it('redraws only the row whose description changed (its neighbours keep their identity)', () => {
+    assert.deepEqual(treeChanges(index(tree('Running · 5m')), tree('Running · 6m')), { all: false, ids: ['ctx/ns/Pods/a'] });
+    assert.deepEqual(treeChanges(index(tree('Running')), tree('Running')), { all: false, ids: [] });
+  });
+
+  it('redraws a group when its members change, and everything when there is no previous build or another root', () => {
+    assert.deepEqual(treeChanges(index(tree('Running')), tree('Running', ['a', 'c'])), { all: false, ids: ['ctx/ns/Pods'] });
+    assert.deepEqual(treeChanges(undefined, tree('Running')), { all: true });
+    const other = tree('Running');
+    other.id = 'other-ctx';
+    assert.deepEqual(treeChanges(index(tree('Running')), other), { all: true });
   });
 });

@@ -535,3 +535,34 @@ export function replacementPod(gone: string, pods: readonly { metadata?: { name?
   }
   return undefined;
 }
+
+/** The parts of a node a tree row shows (children aside). */
+function rowKey(n: TreeNode): string {
+  return JSON.stringify([n.label, n.description, n.tooltip, n.icon, n.color, n.contextValue, n.collapsible]);
+}
+
+/**
+ * The smallest set of nodes to redraw after a rebuild, by id: a node whose children changed (redrawn with
+ * its subtree), else each node whose own row changed, its subtree left alone. A leaf whose description moved
+ * is redrawn alone, so rows nearby keep their identity (a context menu opened on one still finds it).
+ * `all` when there is nothing to compare with or the root itself is another.
+ */
+export function treeChanges(before: ReadonlyMap<string, TreeNode> | undefined, root: TreeNode): { all: true } | { all: false; ids: string[] } {
+  const old = before?.get(root.id);
+  if (!before || !old) return { all: true };
+  const ids: string[] = [];
+  const childIds = (n: TreeNode) => (n.children ?? []).map((c) => c.id).join('\0');
+  const visit = (n: TreeNode, was: TreeNode) => {
+    if (childIds(n) !== childIds(was)) {
+      ids.push(n.id);
+      return;
+    }
+    if (rowKey(n) !== rowKey(was)) ids.push(n.id);
+    for (const c of n.children ?? []) {
+      const prev = before.get(c.id);
+      if (prev) visit(c, prev);
+    }
+  };
+  visit(root, old);
+  return { all: false, ids };
+}

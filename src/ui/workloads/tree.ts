@@ -2,10 +2,10 @@
 // vscode.TreeItems, kept live by the informer-backed WorkloadWatcher. Users never press refresh.
 import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
-import { buildTree, type PodUsage, type TreeNode } from '../../core/kube/model';
+import { buildTree, treeChanges, type PodUsage, type TreeNode } from '../../core/kube/model';
 import { credentialProblem } from '../../core/kube/kubeconfig';
 import { UsagePoller } from '../../core/kube/usage';
-import { WorkloadWatcher, type WatcherChange } from '../../core/kube/watcher';
+import { WorkloadWatcher } from '../../core/kube/watcher';
 import type { Registry } from '../registry';
 import { KUBECONFIG_SETTING_QUERY } from '../kube/index';
 import { kubeSession, type KubeSession } from '../kube/session';
@@ -108,6 +108,19 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   }
 
   /**
+   * Redraws what changed since `before` (the previous build's nodes by id), naming the objects VS Code
+   * holds: mostly single rows, a subtree only when its membership changed (see treeChanges).
+   */
+  private refreshChanged(before: Map<string, TreeNode> | undefined): void {
+    if (!this.root) return;
+    const changes = treeChanges(before, this.root);
+    if (changes.all) return this.refreshAll(true);
+    // Rows VS Code has not fetched (under a collapsed node) need no redraw: they are asked for when shown.
+    const nodes = changes.ids.map((id) => this.shown.get(id)).filter((n): n is TreeNode => !!n);
+    if (nodes.length) this.emitter.fire(nodes);
+  }
+
+  /**
    * Redraws the whole tree. Refreshing the root object VS Code holds keeps every item's handle, where
    * firing `undefined` drops them all and a lookup already in flight fails ("No tree item with id …").
    */
@@ -142,21 +155,9 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       log: (level, message) => (level === 'warn' ? this.reg.log.warn(message) : this.reg.log.info(message)),
     });
     this.watcher = watcher;
-    watcher.on('change', (change: WatcherChange) => {
+    watcher.on('change', () => {
       if (gen !== this.generation) return;
-      const before = this.root?.children?.map((c) => c.id).join('\0');
-      this.rebuild();
-      const after = this.root?.children?.map((c) => c.id).join('\0');
-      // Refresh only the namespaces that changed when the namespace list itself did not.
-      if (change.namespaces && before !== undefined && before === after) {
-        const nodes = change.namespaces
-          .map((ns) => this.shown.get(`${this.root!.id}/${ns}`))
-          .filter((n): n is TreeNode => !!n);
-        if (nodes.length) this.emitter.fire(nodes);
-        else this.refreshAll();
-        return;
-      }
-      this.refreshAll(before === undefined);
+      this.refreshChanged(this.rebuild());
     });
     this.certProblem = credentialProblem(kc);
     if (this.certProblem) this.reg.log.warn(this.certProblem.message);
@@ -169,8 +170,7 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       onUsage: (u) => {
         if (gen !== this.generation) return;
         this.usage = u;
-        this.rebuild();
-        this.refreshAll();
+        this.refreshChanged(this.rebuild());
       },
     });
     this.updatePolling();
@@ -184,16 +184,15 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     this.ageTimer = undefined;
     if (this.visible && this.watcher) {
       // Ages in descriptions move on by themselves.
-      this.ageTimer = setInterval(() => {
-        this.rebuild();
-        this.refreshAll();
-      }, 30_000);
+      this.ageTimer = setInterval(() => this.refreshChanged(this.rebuild()), 30_000);
     }
   }
 
-  private rebuild(): void {
+  /** Builds the model anew; returns the previous build's nodes by id (undefined when there was none). */
+  private rebuild(): Map<string, TreeNode> | undefined {
     const w = this.watcher;
-    if (!w) return;
+    if (!w) return undefined;
+    const previous = this.root ? new Map(this.byId) : undefined;
     const state = w.state();
     const context = this.session.contextName ?? '?';
     const root = buildTree({
@@ -224,6 +223,7 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       for (const c of n.children ?? []) index(c, n);
     };
     index(root);
+    return previous;
   }
 
   async getChildren(element?: TreeNode): Promise<TreeNode[]> {
