@@ -12,7 +12,7 @@ const run = (model: string, source: RunInfo['source'] = 'engine'): RunInfo => ({
 describe('load panel view', () => {
   it('shows the last second\'s req/s while running and the run\'s mean (the headline\'s figure) when done', () => {
     assert.deepEqual(rpsTile(last, undefined), { label: 'req/s now', value: 4950.5 });
-    assert.deepEqual(rpsTile(last, summary), { label: 'req/s (mean of the run)', value: 4608.3 });
+    assert.deepEqual(rpsTile(last, summary), { label: 'mean req/s', value: 4608.3 });
   });
 
   it('has a users tile only for the users model and Locust runs', () => {

@@ -7,7 +7,7 @@ import type { LiveStats, RunInfo, RunSummary } from '../../common/contracts/load
  * — the same number as the headline, the notification and the report.
  */
 export function rpsTile(last: LiveStats | undefined, summary: RunSummary | undefined): { label: string; value: number } {
-  if (summary) return { label: 'req/s (mean of the run)', value: summary.rps };
+  if (summary) return { label: 'mean req/s', value: summary.rps };
   return { label: 'req/s now', value: last?.rps ?? 0 };
 }
 
