@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
 import { buildTree, treeChanges, type PodUsage, type TreeNode } from '../../core/kube/model';
-import { credentialProblem } from '../../core/kube/kubeconfig';
+import { credentialProblem, kubeconfigSource } from '../../core/kube/kubeconfig';
 import { UsagePoller } from '../../core/kube/usage';
 import { WorkloadWatcher } from '../../core/kube/watcher';
 import type { Registry } from '../registry';
@@ -234,7 +234,17 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
         if (this.loadError instanceof UserError && this.loadError.reason === 'NoKubeconfig') return [];
         if (this.loadError instanceof UserError && this.loadError.reason === 'MissingKubeconfigFile') {
           return [
-            { id: '!load-error', kind: 'message', label: problemText(this.loadError), tooltip: problemText(this.loadError), icon: 'error', color: 'testing.iconFailed', collapsible: 'none' },
+            // Short label for the sidebar's width; the whole message is the tooltip.
+            {
+              id: '!load-error',
+              kind: 'message',
+              label: 'Kubeconfig file not found',
+              description: kubeconfigSource({ settingPath: setting('kubeconfigPath') }).paths[0],
+              tooltip: problemText(this.loadError),
+              icon: 'error',
+              color: 'testing.iconFailed',
+              collapsible: 'none',
+            },
             { id: '!fix-kubeconfig-setting', kind: 'message', label: 'Fix the sockShop.kubeconfigPath setting…', tooltip: 'Opens the setting', icon: 'gear', collapsible: 'none' },
           ];
         }
