@@ -245,7 +245,7 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
               color: 'testing.iconFailed',
               collapsible: 'none',
             },
-            { id: '!fix-kubeconfig-setting', kind: 'message', label: 'Fix the sockShop.kubeconfigPath setting…', tooltip: 'Opens the setting', icon: 'gear', collapsible: 'none' },
+            { id: '!fix-kubeconfig-setting', kind: 'message', label: 'Fix the setting…', description: 'sockShop.kubeconfigPath', tooltip: 'Opens the setting sockShop.kubeconfigPath', icon: 'gear', collapsible: 'none' },
           ];
         }
         return [
