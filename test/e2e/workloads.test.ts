@@ -54,8 +54,9 @@ describe('e2e: the extension in VS Code', function () {
       // The Settings editor opens, searching for the setting (the query names it; its row shows in the tab it applies to).
       const settings = wb.page.locator('.settings-editor').first();
       await settings.waitFor({ timeout: 30_000 });
+      // code-server is a remote window: the machine-scoped setting is in the Remote tab, shown with its row.
       const deadline = Date.now() + 30_000;
-      while (!/kubeconfigPath/i.test(await settings.innerText())) {
+      while (!/Kubeconfig Path/.test(await settings.innerText())) {
         assert.ok(Date.now() < deadline, `the Settings editor does not show the setting:\n${(await settings.innerText()).slice(0, 500)}`);
         await new Promise((r) => setTimeout(r, 250));
       }

@@ -12,11 +12,24 @@ export type KubeState = 'none' | 'ok' | 'error';
 /** What "Fix the setting" opens: the Settings editor filtered to sockShop.kubeconfigPath. */
 export const KUBECONFIG_SETTING_QUERY = '@id:sockShop.kubeconfigPath';
 
+/**
+ * The command that opens it where it applies: the setting is machine-scoped, so in a remote window
+ * (code-server, SSH, containers) it lives in the Remote tab, not the User one.
+ */
+export function kubeconfigSettingCommand(title = 'Fix the Setting'): vscode.Command {
+  return vscode.env.remoteName
+    ? { command: 'workbench.action.openRemoteSettings', title, arguments: [{ query: KUBECONFIG_SETTING_QUERY }] }
+    : { command: 'workbench.action.openSettings', title, arguments: [KUBECONFIG_SETTING_QUERY] };
+}
+
 /** For a kubeconfig file that the setting names but that does not exist: the message with a button to fix it. */
 export async function offerKubeconfigFix(err: unknown): Promise<boolean> {
   if (!(err instanceof UserError) || err.reason !== 'MissingKubeconfigFile') return false;
   const pick = await vscode.window.showErrorMessage(err.message, 'Fix the Setting');
-  if (pick) await vscode.commands.executeCommand('workbench.action.openSettings', KUBECONFIG_SETTING_QUERY);
+  if (pick) {
+    const c = kubeconfigSettingCommand();
+    await vscode.commands.executeCommand(c.command, ...(c.arguments ?? []));
+  }
   return true;
 }
 
@@ -44,7 +57,7 @@ export function register(reg: Registry): void {
       const missingFile = reason === 'MissingKubeconfigFile';
       item.text = missingFile ? '$(server-environment) kubeconfig missing' : '$(server-environment) no context';
       item.tooltip = `${(err as Error)?.message ?? err}\n${missingFile ? 'Click to fix the setting.' : 'Click to select a context.'}`;
-      item.command = missingFile ? { command: 'workbench.action.openSettings', title: 'Fix the Setting', arguments: [KUBECONFIG_SETTING_QUERY] } : 'sockShop.selectContext';
+      item.command = missingFile ? kubeconfigSettingCommand() : 'sockShop.selectContext';
       item.backgroundColor = reason === 'NoKubeconfig' ? undefined : new vscode.ThemeColor('statusBarItem.warningBackground');
       setKubeState(reason === 'NoKubeconfig' ? 'none' : 'error');
     }

@@ -7,7 +7,7 @@ import { credentialProblem, kubeconfigSource } from '../../core/kube/kubeconfig'
 import { UsagePoller } from '../../core/kube/usage';
 import { WorkloadWatcher } from '../../core/kube/watcher';
 import type { Registry } from '../registry';
-import { KUBECONFIG_SETTING_QUERY } from '../kube/index';
+import { kubeconfigSettingCommand } from '../kube/index';
 import { kubeSession, type KubeSession } from '../kube/session';
 import { setting } from '../settings';
 import { executeOwnCommand } from '../commands';
@@ -295,11 +295,11 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       item.command = { command: 'sockShop.refreshCredentials', title: 'Refresh Credentials', arguments: [this.root.label] };
     }
     if (n.kind === 'message' && n.id === '!fix-kubeconfig-setting') {
-      item.command = { command: 'workbench.action.openSettings', title: 'Open Setting', arguments: [KUBECONFIG_SETTING_QUERY] };
+      item.command = kubeconfigSettingCommand('Open Setting');
     } else if (n.kind === 'message' && n.id === '!load-error') {
       item.command =
         this.loadError instanceof UserError && this.loadError.reason === 'MissingKubeconfigFile'
-          ? { command: 'workbench.action.openSettings', title: 'Open Setting', arguments: [KUBECONFIG_SETTING_QUERY] }
+          ? kubeconfigSettingCommand('Open Setting')
           : { command: 'sockShop.selectContext', title: 'Select Kubernetes Context' };
     }
     return item;
