@@ -14,6 +14,8 @@ const nodeEntries = {
   main: 'src/ui/main.ts',
   // Worker threads and child processes run from their own bundles.
   'load-worker': 'src/core/load/worker.ts',
+  // The headless chaos runner (node dist/chaos.js run file.chaos.yaml).
+  chaos: 'src/cli/chaos.ts',
 };
 const webviewEntries = {
   // One bundle per webview panel: 'webview/<panel>': 'src/webview/<panel>/index.ts'

@@ -4,6 +4,7 @@
 //   src/common/**   what both sides of a webview share (message contracts, their checks); no `vscode`, no values from core
 //   src/webview/**  the panels' browser code; no `vscode`, only types from core
 //   src/ui/**       thin VS Code glue
+//   src/cli/**      thin command-line glue (no `vscode`)
 // and src/core/kube is the one way to the cluster: client-node's makeApiClient only there, and no
 // feature reaches into Sock Shop's own files (src/core/sockshop) but Sock Shop itself and its UI.
 import tseslint from 'typescript-eslint';
@@ -66,6 +67,19 @@ export default tseslint.config(
             { group: ['**/ui/*', '**/ui'], message: 'src/core does not depend on the UI.' },
             { group: ['**/webview/*'], message: 'src/core does not depend on webview code; contracts are in src/common/contracts.' },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // Command-line front ends: like src/ui, thin glue over src/core, but without VS Code.
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [noVscode],
+          patterns: [{ group: ['**/ui/*', '**/ui', '**/webview/*'], message: 'src/cli runs without VS Code: it uses src/core only.' }],
         },
       ],
     },

@@ -60,6 +60,7 @@ export type UserErrorReason =
   | 'NotReady'
   | 'NotRunning'
   | 'NotSignedIn'
+  | 'NoWorkspace'
   | 'OutcomeUnknown'
   | 'PatchFailed'
   | 'PollFailed'

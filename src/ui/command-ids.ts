@@ -35,6 +35,18 @@ export const COMMAND_IDS = [
   'sockShop.installKubeMonkey',
   'sockShop.startChaos',
   'sockShop.abortChaos',
+  'sockShop.runExperimentFile',
+  'sockShop.compareExperimentRuns',
+  'sockShop.pinExperimentBaseline',
+  'sockShop.compareWithBaseline',
+  'sockShop.showWarningEventsOnly',
+  'sockShop.showAllEvents',
+  'sockShop.portForward',
+  'sockShop.listPortForwards',
+  'sockShop.stopPortForwards',
+  'sockShop.showDeploymentLogs',
+  'sockShop.stopFollowingLogs',
+  'sockShop.openShell',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

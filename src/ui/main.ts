@@ -10,6 +10,10 @@ import { register as registerMetrics } from './metrics';
 import { register as registerLoad } from './load';
 import { register as registerSockShop } from './sockshop';
 import { register as registerChaos } from './chaos';
+import { register as registerEvents } from './events';
+import { register as registerPortForward } from './portforward';
+import { register as registerLogs } from './logs';
+import { register as registerExec } from './exec';
 
 type Register = (reg: Registry) => void;
 
@@ -22,6 +26,10 @@ const FEATURES: Register[] = [
   registerLoad,
   registerSockShop,
   registerChaos,
+  registerEvents,
+  registerPortForward,
+  registerLogs,
+  registerExec,
 ];
 
 export function createFeatures(env: FeatureEnv): Features {

@@ -10,7 +10,7 @@
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { playground } from './hooks.ts';
 import { extensionLogs, Workbench } from './workbench.ts';
@@ -147,7 +147,10 @@ describe('e2e: the workshop in VS Code', function () {
     const dialog = wb.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15_000 });
     // The confirmation names the pod, its namespace and the kubeconfig context it is about to hit.
-    assert.match(await dialog.innerText(), new RegExp(`Kill pod "${victim}" in namespace "${NS}" of context "[^"]+"\\?`));
+    const killText = await dialog.innerText();
+    assert.match(killText, new RegExp(`Kill pod "${victim}" in namespace "${NS}" of context "[^"]+"\\?`));
+    // The blast radius: the front-end Service goes from 4 ready endpoints to 3.
+    assert.match(killText, /Service front-end: 4 → 3 ready endpoints\./);
     await wb.screenshot('3a-kill-pod-confirm');
     await wb.clickDialogButton('Kill pod');
 
@@ -160,6 +163,17 @@ describe('e2e: the workshop in VS Code', function () {
     await wb.paneRow('Workloads', new RegExp(`${replacement}.*Running`)).waitFor({ timeout: 60_000 });
     await wb.screenshot('3b-kill-pod-replaced');
     if ((await deployments.getAttribute('aria-expanded')) === 'false') await deployments.click();
+  });
+
+  it('3c. the Events view shows the kill\'s aftermath: the ReplicaSet created the replacement', async function () {
+    this.timeout(90_000);
+    await wb.setPaneExpanded('Workloads', false);
+    await wb.setPaneExpanded('Events', true);
+    const row = wb.paneRow('Events', /SuccessfulCreate.*ReplicaSet\/front-end-/);
+    await row.waitFor({ timeout: 60_000 });
+    await wb.screenshot('3c-events-view');
+    await wb.setPaneExpanded('Events', false);
+    await wb.setPaneExpanded('Workloads', true);
   });
 
   it('4. the kube-monkey snippet from IntelliSense in a YAML file; an invalid time_zone is diagnosed', async function () {
@@ -320,6 +334,38 @@ describe('e2e: the workshop in VS Code', function () {
     await assert.rejects(wb.waitNotification(new RegExp(`Load \\w+: \\d+ requests.*${closed}`), 3_000));
   });
 
+  it('6c. "Sock Shop: Apply kube-monkey Labels" offers the workshop\'s labels and asks first, naming the context and the restart; Cancel changes nothing', async function () {
+    this.timeout(120_000);
+    await wb.runCommand('Sock Shop: Apply kube-monkey Labels');
+    const deployments = await wb.waitQuickInput(/Apply kube-monkey labels: Deployments in sock-shop/);
+    await deployments.locator('.quick-input-count', { hasText: /^1 Selected$/ }).waitFor({ timeout: 30_000 });
+    await deployments.locator('.quick-input-box input').press('Enter');
+    const mtbf = await wb.waitQuickInput(/kube-monkey\/mtbf/);
+    assert.equal(await mtbf.locator('.quick-input-box input').inputValue(), '1');
+    await mtbf.locator('.quick-input-box input').press('Enter');
+    const modes = await wb.waitQuickInput(/kube-monkey: kill mode/);
+    const first = modes.locator('.quick-input-list .monaco-list-row').first();
+    await first.waitFor({ timeout: 15_000 });
+    const firstText = await first.innerText();
+    assert.match(firstText, /^fixed/);
+    assert.match(firstText, /\(default, kill-value 2\)/);
+    await modes.locator('.quick-input-box input').press('Enter');
+    const value = await wb.waitQuickInput(/kill-value \(pods per kill\)/);
+    assert.equal(await value.locator('.quick-input-box input').inputValue(), '2');
+    await value.locator('.quick-input-box input').press('Enter');
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    const text = await dialog.innerText();
+    assert.match(text, /Put kube-monkey labels on Deployment "front-end" in namespace "sock-shop" of context "[^"]+"\?/);
+    assert.match(text, /every pod of front-end is replaced now by a rolling update/);
+    assert.match(text, /front-end: 2 of its \d+ pods per kill/);
+    await wb.screenshot('6c-kube-monkey-labels-confirm');
+    await wb.clickDialogButton('Cancel');
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    // Cancelled: no "labels applied" notification follows.
+    assert.equal(await wb.notification(/kube-monkey labels applied/).isVisible(), false);
+  });
+
   it('7. "Sock Shop: Start Chaos Experiment" (a short run with load) → the verdict', async function () {
     this.timeout(240_000);
     await wb.runCommand('Sock Shop: Start Chaos Experiment');
@@ -346,7 +392,10 @@ describe('e2e: the workshop in VS Code', function () {
     await wb.choose(/^Chaos experiment$/, /^Run$/);
     const dialog = wb.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15_000 });
-    assert.match(await dialog.innerText(), /Kill pods of front-end in sock-shop/);
+    const confirmation = await dialog.innerText();
+    assert.match(confirmation, /Kill pods of "front-end" in namespace "sock-shop" of context "[^"]+"\?/);
+    // It says what each kill really takes, not the kill mode's name.
+    assert.match(confirmation, /front-end: 1 of its \d+ pods?\./);
     await wb.clickDialogButton('Start');
     const verdict = await wb.waitNotification(/Chaos experiment: (PASS|FAIL)/, 180_000);
     assert.match(verdict, /Chaos experiment: PASS/, `the experiment's verdict: ${verdict}`);
@@ -359,6 +408,64 @@ describe('e2e: the workshop in VS Code', function () {
     await wb.screenshot('7b-chaos-verdict');
   });
 
+
+  it('7c. an experiment as a file: a wrong field is in Problems; fixed, its "Run" CodeLens runs it to the same verdict', async function () {
+    this.timeout(240_000);
+    const file = join(playground().workspace, 'front-end-e2e.chaos.yaml');
+    const text = (kill: string) =>
+      [
+        'apiVersion: sockshop.lab/v1',
+        'kind: ChaosExperiment',
+        'metadata:',
+        '  name: front-end-e2e',
+        'spec:',
+        `  namespace: ${NS}`,
+        '  targets: [front-end]',
+        `  kill: ${kill}`,
+        '  intervalSeconds: 4',
+        '  durationSeconds: 12',
+        '  load:',
+        '    service: front-end',
+        '    model:',
+        '      open: {rate: 20}',
+        '  hypothesis:',
+        '    maxFailPercent: 5',
+        '    maxP95Ms: 2000',
+        '    recoverySeconds: 60',
+        '',
+      ].join('\n');
+    writeFileSync(file, text('{mode: fixed, valu: 1}'));
+    await wb.runCommand('Go to File...');
+    await wb.typeInQuickInput('front-end-e2e.chaos.yaml');
+    await wb.page.locator('.editor-instance .squiggly-error').first().waitFor({ timeout: 30_000 });
+    await wb.runCommand('View: Toggle Problems');
+    const problem = wb.page.locator('.markers-panel .monaco-list-row', { hasText: 'spec.kill.valu is not a field' }).first();
+    await problem.waitFor({ timeout: 30_000 });
+    assert.match((await problem.innerText()).replace(/\s+/g, ' '), /did you mean "value"\?/);
+    await wb.screenshot('7c-experiment-file-problem');
+    await wb.runCommand('View: Toggle Problems');
+    // While the file has a problem, the CodeLens says so instead of offering Run.
+    await wb.page.locator('.codelens-decoration', { hasText: /1 problem/ }).first().waitFor({ timeout: 30_000 });
+    writeFileSync(file, text('{mode: fixed, value: 1}'));
+    const run = wb.page.locator('.codelens-decoration a', { hasText: /^\s*Run$/ }).first();
+    await run.waitFor({ timeout: 30_000 });
+    await run.click();
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.match(await dialog.innerText(), /Kill pods of "front-end" in namespace "sock-shop" of context "[^"]+"\?/);
+    await wb.clickDialogButton('Start');
+    const verdict = await wb.waitNotification(/Chaos experiment: (PASS|FAIL)/, 180_000);
+    assert.match(verdict, /Chaos experiment: PASS/, `the file's verdict: ${verdict}`);
+    // The saved report names the file, the context and the experiment.
+    const reports = join(playground().workspace, '.sockshop', 'reports');
+    const latest = readdirSync(reports).filter((n) => /^chaos-.*\.json$/.test(n)).sort().at(-1)!;
+    const report = JSON.parse(readFileSync(join(reports, latest), 'utf8'));
+    assert.equal(report.source?.name, 'front-end-e2e');
+    assert.equal(report.source?.file, 'front-end-e2e.chaos.yaml');
+    assert.equal(typeof report.context, 'string');
+    await wb.screenshot('7d-experiment-file-verdict');
+    await wb.runCommand('View: Close All Editors');
+  });
 
   it('8. the walkthrough has ticked the steps the workshop did', async function () {
     this.timeout(120_000);

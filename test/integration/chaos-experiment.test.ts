@@ -8,7 +8,6 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -16,61 +15,9 @@ import { experimentMarkdown, runExperiment, saveExperimentReport, type Experimen
 import { applyKubeMonkeyLabels } from '../../src/core/chaos/kube';
 import type { LoadSpec } from '../../src/core/load/types';
 import { labInfo } from './hooks.ts';
+import { createFrontEnd, standIn, waitFrontEndSettled } from './stand-in.ts';
 
 const NS = `chaos-it-${randomBytes(3).toString('hex')}`;
-const FAIL_WINDOW_MS = 1000;
-
-interface StandIn {
-  url: string;
-  server: Server;
-  /** Pod deletion times the server saw (epoch ms). */
-  deletions: number[];
-  close(): Promise<void>;
-}
-
-/** A local stand-in for the front-end. failAfterDeletes: answer 503 for FAIL_WINDOW_MS after each pod deletion. */
-async function standIn(kc: k8s.KubeConfig, failAfterDeletes: boolean): Promise<StandIn> {
-  let failUntil = 0;
-  const deletions: number[] = [];
-  // Pods seen alive: a deletion counts only for a pod that was alive while watched (pods of an earlier
-  // rollout that are already terminating do not count).
-  const alive = new Set<string>();
-  const server = createServer((_req, res) => {
-    const failing = Date.now() < failUntil;
-    res.writeHead(failing ? 503 : 200, { 'content-type': 'text/plain' });
-    res.end(failing ? 'unavailable' : 'ok');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const watch = new k8s.Watch(kc);
-  const req = await watch.watch(
-    `/api/v1/namespaces/${NS}/pods`,
-    { labelSelector: 'name=front-end' },
-    (phase: string, pod: k8s.V1Pod) => {
-      const name = pod.metadata?.name ?? '';
-      const gone = phase === 'DELETED' || !!pod.metadata?.deletionTimestamp;
-      if (!gone) {
-        alive.add(name);
-        return;
-      }
-      if (alive.delete(name)) {
-        deletions.push(Date.now());
-        if (failAfterDeletes) failUntil = Date.now() + FAIL_WINDOW_MS;
-      }
-    },
-    () => undefined,
-  );
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    server,
-    deletions,
-    close: async () => {
-      req.abort();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
 
 function load(url: string): LoadSpec {
   return { target: { url, timeoutMs: 2000 }, model: { kind: 'open', rate: 40, maxConnections: 8 }, maxRequests: 5000, maxDurationSeconds: 12, threads: 1 };
@@ -100,37 +47,13 @@ describe('chaos experiment on the lab', function () {
   const podNames = async () =>
     (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata!.name!).sort();
 
-  const waitReady = async (n: number) => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items.filter(
-        (p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-      );
-      const all = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items;
-      // Settled: n ready and no pod of an earlier rollout still terminating.
-      if (pods.length === n && all.length === n) return;
-      if (Date.now() > deadline) throw new Error(`front-end not ready: ${pods.length}/${n}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const waitReady = (n: number) => waitFrontEndSettled(kc, NS, n);
 
   before(async () => {
     kc = new k8s.KubeConfig();
     kc.loadFromFile(labInfo().kubeconfig);
     core = kc.makeApiClient(k8s.CoreV1Api);
-    const apps = kc.makeApiClient(k8s.AppsV1Api);
-    await core.createNamespace({ body: { metadata: { name: NS } } });
-    await apps.createNamespacedDeployment({
-      namespace: NS,
-      body: {
-        metadata: { name: 'front-end', labels: { name: 'front-end' } },
-        spec: {
-          replicas: 3,
-          selector: { matchLabels: { name: 'front-end' } },
-          template: { metadata: { labels: { name: 'front-end' } }, spec: { containers: [{ name: 'front-end', image: 'weaveworksdemos/front-end:0.3.12' }] } },
-        },
-      },
-    });
+    await createFrontEnd(kc, NS, 3);
     await applyKubeMonkeyLabels(kc, NS, 'front-end', { identifier: 'front-end', mtbf: 1, killMode: 'fixed', killValue: 1 });
     await waitReady(3);
   });
@@ -140,7 +63,7 @@ describe('chaos experiment on the lab', function () {
   });
 
   it('PASS: the front-end keeps answering while a pod is killed every 3 s', async () => {
-    const s = await standIn(kc, false);
+    const s = await standIn(kc, NS, false);
     try {
       const events: string[] = [];
       const r = await runExperiment(kc, spec(s.url), { guards, onEvent: (e) => events.push(e.type) });
@@ -155,6 +78,15 @@ describe('chaos experiment on the lab', function () {
       assert.ok(r.samples.length >= 10, `sampled every second: ${r.samples.length}`);
       assert.ok(r.checks.find((c) => c.name === 'recovery')!.ok);
       assert.ok(events.includes('kill') && events.includes('sample'));
+      // Each victim's last words were taken before its delete: its container states and its events (Scheduled at least).
+      for (const k of r.kills) {
+        assert.deepEqual(k.lastWords?.map((w) => w.pod), k.pods);
+        for (const w of k.lastWords!) {
+          assert.match(w.containers[0] ?? '', /^front-end: running, ready, 0 restarts$/, JSON.stringify(w));
+          assert.ok(w.events.some((e) => /Scheduled/.test(e)), JSON.stringify(w));
+        }
+      }
+      assert.match(md, /## Victims' last words/);
       const dir = mkdtempSync(join(tmpdir(), 'chaos-report-'));
       const saved = await saveExperimentReport(dir, r);
       assert.match(readFileSync(saved.markdown, 'utf8'), /# Chaos experiment: PASS/);
@@ -166,7 +98,7 @@ describe('chaos experiment on the lab', function () {
   });
 
   it('FAIL: the front-end answers 503 for a while after each kill — the evidence lines the failures up with the kills', async () => {
-    const s = await standIn(kc, true);
+    const s = await standIn(kc, NS, true);
     try {
       // Kills 4 s apart so that the 1 s failure windows stay apart in one-second samples.
       const r = await runExperiment(kc, spec(s.url, { intervalSeconds: 4, durationSeconds: 14, load: { ...load(s.url), maxDurationSeconds: 14 } }), { guards });
@@ -199,7 +131,7 @@ describe('chaos experiment on the lab', function () {
   });
 
   it('Abort stops load and kills at once and leaves nothing running', async () => {
-    const s = await standIn(kc, false);
+    const s = await standIn(kc, NS, false);
     try {
       const ac = new AbortController();
       const t0 = Date.now();
@@ -237,5 +169,89 @@ describe('chaos experiment on the lab', function () {
   it('guards: kube-system is refused whatever the allowlist says, and so is a namespace outside it', async () => {
     await assert.rejects(runExperiment(kc, { ...spec('http://127.0.0.1:9/'), namespace: 'kube-system' }, { guards: { ...guards, namespaceAllowlist: ['kube-system'] } }), /never touch kube-system/);
     await assert.rejects(runExperiment(kc, spec('http://127.0.0.1:9/'), { guards: { ...guards, namespaceAllowlist: ['sock-shop'] } }), /not in sockShop\.chaos\.namespaceAllowlist/);
+  });
+
+  it('does not start when the steady state does not hold before: a load target that refuses, a Service with no ready endpoint', async () => {
+    const pods = await podNames();
+    // Nothing listens on port 9 of loopback (discard): the default before-check sees the target refuse.
+    const r1 = await runExperiment(kc, spec('http://127.0.0.1:9/'), { guards });
+    assert.equal(r1.verdict, 'NOT STARTED', experimentMarkdown(r1));
+    assert.deepEqual(r1.kills, []);
+    assert.equal(r1.checks[0].name, 'steady-state-before');
+    assert.match(r1.checks[0].summary, /GET http:\/\/127\.0\.0\.1:9\/ answers below 500 — no answer: ECONNREFUSED/);
+    // This namespace has no front-end Service: its endpoints probe fails, whatever the load target does.
+    const s = await standIn(kc, NS, false);
+    try {
+      const r2 = await runExperiment(kc, spec(s.url, { steadyState: { probes: [{ kind: 'endpoints', service: 'front-end', minReady: 1 }] } }), { guards });
+      assert.equal(r2.verdict, 'NOT STARTED');
+      assert.match(r2.checks[0].summary, /Service front-end has ≥ 1 ready endpoint — 0 ready endpoints \(no EndpointSlice: is the Service there\?\)/);
+      assert.equal(r2.load, undefined, 'no load was sent');
+      assert.equal(s.requests, 0, 'the load target saw no request');
+    } finally {
+      await s.close();
+    }
+    assert.deepEqual(await podNames(), pods, 'no pod was deleted');
+  });
+
+  it('a steady-state breach during the faults stops them within one probe interval, and the report shows it', async () => {
+    const s = await standIn(kc, NS, true);
+    try {
+      const probeEvery = 0.5;
+      const r = await runExperiment(
+        kc,
+        spec(s.url, { intervalSeconds: 3, durationSeconds: 12, steadyState: { probes: [{ kind: 'http', url: s.url, expectStatus: [200] }], duringIntervalSeconds: probeEvery, tolerance: 0 } }),
+        { guards },
+      );
+      const md = experimentMarkdown(r);
+      assert.equal(r.verdict, 'FAIL', md);
+      const kills = r.kills.filter((k) => k.pods.length);
+      assert.equal(kills.length, 1, `the faults stopped after the first kill:\n${md}`);
+      const during = r.checks.find((c) => c.name === 'steady-state-during')!;
+      assert.equal(during.ok, false);
+      const at = Number(/broke at t=([0-9.]+) s/.exec(during.summary)?.[1]);
+      // The 503 window opens when the stand-in sees the deletion; the next probe round (≤ 0.5 s later, plus its own request) sees it.
+      assert.ok(at - kills[0].t <= probeEvery + 0.5, `breach at t=${at} s, kill at t=${kills[0].t} s`);
+      assert.match(during.summary, /HTTP 503/);
+      assert.ok(Date.parse(r.endedAt) - Date.parse(r.startedAt) < 12_000 + 15_000, 'it did not run its whole duration of load');
+      assert.match(md, /steady-state-during/);
+      assert.ok(r.checks.find((c) => c.name === 'steady-state-after')?.ok, 'after the recovery the steady state holds again');
+      await waitReady(3);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('node drain honours a PodDisruptionBudget: the refused eviction is in the report, and the node is uncordoned afterwards', async () => {
+    const policy = kc.makeApiClient(k8s.PolicyV1Api);
+    // All three pods must stay available: the budget allows no disruption, so every eviction is refused.
+    await policy.createNamespacedPodDisruptionBudget({ namespace: NS, body: { metadata: { name: 'front-end' }, spec: { minAvailable: 3, selector: { matchLabels: { name: 'front-end' } } } } });
+    const s = await standIn(kc, NS, false);
+    try {
+      // The disruption controller must have computed the budget's status before evictions are judged by it.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const st = (await policy.readNamespacedPodDisruptionBudget({ name: 'front-end', namespace: NS })).status;
+        if (st?.currentHealthy === 3 && st.disruptionsAllowed === 0 && st.observedGeneration) break;
+        if (Date.now() > deadline) throw new Error(`the PodDisruptionBudget status never settled: ${JSON.stringify(st)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const pods = await podNames();
+      const r = await runExperiment(kc, spec(s.url, { intervalSeconds: 4, durationSeconds: 6, fault: { kind: 'nodeDrain' } }), { guards });
+      const md = experimentMarkdown(r);
+      const drains = r.kills.filter((k) => k.evictions?.length);
+      assert.equal(drains.length, 1, md);
+      const d = drains[0];
+      assert.ok(d.evictions!.every((e) => !e.evicted && e.status === 429), md);
+      assert.match(d.evictions![0].message ?? '', /Cannot evict pod as it would violate the pod's disruption budget/);
+      assert.match(md, /## Evictions \(node drain\)/);
+      assert.match(md, /refused \(HTTP 429\): Cannot evict pod as it would violate the pod's disruption budget/);
+      assert.deepEqual(await podNames(), pods, 'no pod was evicted');
+      const node = await core.readNode({ name: d.node! });
+      assert.notEqual(node.spec?.unschedulable, true, 'the node is schedulable again');
+      assert.match(r.notes.join('\n'), new RegExp(`Node ${d.node} was cordoned for the drain and is schedulable again`));
+    } finally {
+      await s.close();
+      await policy.deleteNamespacedPodDisruptionBudget({ name: 'front-end', namespace: NS }).catch(() => undefined);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -8,6 +8,7 @@ import {
   hasContext,
   mergeKubeconfig,
   removeContext,
+  removeContextFromFile,
   replaceCredentials,
   updateKubeconfigFile,
   writeKubeconfigFile,
@@ -135,6 +136,46 @@ describe('DOKS kubeconfig merge / refresh / remove', () => {
       assert.equal(readFileSync(backupPath(path), 'utf8'), EXISTING);
       assert.ok(hasContext(readFileSync(path, 'utf8'), 'do-sgp1-sock-shop'));
       assert.deepEqual(readdirSync(join(dir, 'sub')).sort(), ['config', 'config.sock-shop.bak']);
+    });
+
+    it('creates the backup 0600 even when the previous file was world-readable', () => {
+      const path = join(dir, 'config');
+      writeFileSync(path, EXISTING);
+      chmodSync(path, 0o644);
+      updateKubeconfigFile(path, (t) => mergeKubeconfig(t, doKubeconfig('t'), 'do-sgp1-sock-shop'));
+      assert.equal(statSync(backupPath(path)).mode & 0o777, 0o600);
+      assert.equal(statSync(path).mode & 0o777, 0o600);
+      // Overwriting an existing backup keeps it 0600 and leaves no temporary file behind.
+      updateKubeconfigFile(path, (t) => replaceCredentials(t ?? '', 'do-sgp1-sock-shop', doKubeconfig('t2')));
+      assert.equal(statSync(backupPath(path)).mode & 0o777, 0o600);
+      assert.deepEqual(readdirSync(dir).sort(), ['config', 'config.sock-shop.bak']);
+    });
+
+    it('removing a context also takes its token out of the backup, and keeps the other entries there', () => {
+      const path = join(dir, 'config');
+      writeKubeconfigFile(path, EXISTING);
+      updateKubeconfigFile(path, (t) => mergeKubeconfig(t, doKubeconfig('first-token'), 'do-sgp1-sock-shop'));
+      updateKubeconfigFile(path, (t) => replaceCredentials(t ?? '', 'do-sgp1-sock-shop', doKubeconfig('second-token')));
+      assert.match(readFileSync(backupPath(path), 'utf8'), /first-token/);
+      assert.equal(removeContextFromFile(path, 'do-sgp1-sock-shop'), true);
+      const main = readFileSync(path, 'utf8');
+      const backup = readFileSync(backupPath(path), 'utf8');
+      for (const text of [main, backup]) {
+        assert.doesNotMatch(text, /first-token|second-token/);
+        assert.equal(hasContext(text, 'do-sgp1-sock-shop'), false);
+      }
+      assert.match(backup, /keep this comment/);
+      assert.equal(statSync(backupPath(path)).mode & 0o777, 0o600);
+    });
+
+    it('a stale backup that no longer parses and names the removed context is deleted', () => {
+      // The file itself no longer has the context (removed by hand, say); an old backup still holds it.
+      const path = join(dir, 'config');
+      writeKubeconfigFile(path, EXISTING);
+      writeFileSync(backupPath(path), 'users: [ {name: do-sgp1-sock-shop-admin, token: tok');
+      assert.equal(removeContextFromFile(path, 'do-sgp1-sock-shop'), false);
+      assert.equal(existsSync(backupPath(path)), false);
+      assert.equal(readFileSync(path, 'utf8'), EXISTING);
     });
 
     it('leaves an unparseable file untouched', () => {

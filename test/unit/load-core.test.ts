@@ -176,6 +176,26 @@ describe('Locust stats mapping', () => {
     assert.deepEqual(s.endpoints?.map((e) => e.name), ['GET /']);
   });
 
+  it("keeps Locust's error table as failures by cause", () => {
+    const s = mapLocustStats(
+      {
+        state: 'running',
+        stats: [],
+        errors: [
+          { method: 'GET', name: '/', error: "ConnectionRefusedError(111, 'Connection refused')", occurrences: 12 },
+          { method: 'GET', name: '/catalogue', error: "HTTPError('500 Server Error: Internal Server Error for url: /catalogue')", occurrences: 3 },
+          { method: 'GET', name: '/', error: "ConnectionRefusedError(111, 'Connection refused')", occurrences: 1 },
+        ],
+      },
+      0,
+      0,
+    );
+    assert.deepEqual(s.failuresByCause, {
+      "GET /: ConnectionRefusedError(111, 'Connection refused')": 13,
+      "GET /catalogue: HTTPError('500 Server Error: Internal Server Error for url: /catalogue')": 3,
+    });
+  });
+
   it('uses the cumulative failure ratio when no current rate is given', () => {
     const s = mapLocustStats({ state: 'stopped', fail_ratio: 0.1, total_rps: 0, stats: [] }, 0, 0);
     assert.equal(s.failPercent, 10);

@@ -14,7 +14,11 @@ import { startLoad as defaultStartLoad, type LoadRun, type StartOptions } from '
 import { describeModel, redactTarget } from '../load/report';
 import type { LiveStats, LoadReport, LoadSpec } from '../load/types';
 import { clusterProblem } from '../kube/errors';
-import { ENABLED_VALUE, isKillMode, killValueProblem, LABEL, type KillMode } from './kubemonkey';
+import type { Prediction } from './file';
+import { defaultSteadyState, resultLine, runProbes, type ProbeResult, type SteadyState } from './steady';
+import { describeFault, evictPods, nodeToDrain, scaleTo, setCordon, type EvictionOutcome, type Fault } from './faults';
+import type { PredictionScore } from './history';
+import { ENABLED_VALUE, isKillMode, killValueProblem, LABEL, readLabels, type KillMode, type KubeMonkeyLabels } from './kubemonkey';
 
 export interface KillSpec {
   mode: KillMode;
@@ -45,6 +49,13 @@ export interface ExperimentSpec {
   dryRun?: boolean;
   /** Grace period for pod deletes (undefined: each pod's own). */
   gracePeriodSeconds?: number;
+  /**
+   * The steady state, probed before any fault, optionally during, and after the recovery window. Absent:
+   * the load target answers (below 500) and every target has a ready replica, before and after.
+   */
+  steadyState?: SteadyState;
+  /** What each kill does (default: pod delete, kube-monkey's way). */
+  fault?: Fault;
 }
 
 export interface Guards {
@@ -78,6 +89,11 @@ export function checkExperiment(spec: ExperimentSpec, guards: Guards): void {
   if (!(h.maxFailPercent >= 0 && h.maxFailPercent <= 100)) throw bad(`The failure bound must be a percentage (got ${h.maxFailPercent}).`);
   if (!(h.maxP95Ms > 0)) throw bad(`The p95 bound must be greater than 0 ms (got ${h.maxP95Ms}).`);
   if (!(h.recoverySeconds > 0)) throw bad(`The recovery bound must be greater than 0 s (got ${h.recoverySeconds}).`);
+  const f = spec.fault;
+  if (f?.kind === 'scaleDown') {
+    if (!(Number.isInteger(f.to) && f.to >= 0)) throw bad(`Scale down needs a whole number of replicas, 0 or more (got ${f.to}).`);
+    if (!(f.holdSeconds > 0 && f.holdSeconds < spec.intervalSeconds)) throw bad(`Scale down holds for more than 0 s and less than the kill interval (${spec.intervalSeconds} s); got ${f.holdSeconds} s.`);
+  }
 }
 
 /** How many of n pods one kill takes, as kube-monkey decides it (before the maxPodsPerKill cap). */
@@ -121,8 +137,16 @@ export function isOptedIn(d: V1Deployment): boolean {
   return d.metadata?.labels?.[LABEL.enabled] === ENABLED_VALUE;
 }
 
+export interface Candidate {
+  name: string;
+  optedIn: boolean;
+  replicas: number;
+  /** The kube-monkey labels it carries (undefined when not opted in). */
+  labels?: Partial<KubeMonkeyLabels>;
+}
+
 /** The Deployments of namespace with whether kube-monkey's labels opt them in. */
-export async function listCandidates(kc: KubeConfig, namespace: string): Promise<{ name: string; optedIn: boolean; replicas: number }[]> {
+export async function listCandidates(kc: KubeConfig, namespace: string): Promise<Candidate[]> {
   if (FORBIDDEN_NAMESPACES.has(namespace)) throw new UserError(`Chaos experiments never touch ${namespace}.`, 'ChaosRefused');
   const apps = kc.makeApiClient(AppsV1Api);
   let list;
@@ -131,7 +155,7 @@ export async function listCandidates(kc: KubeConfig, namespace: string): Promise
   } catch (err) {
     throw clusterProblem(err, kc) ?? err;
   }
-  return list.items.map((d) => ({ name: d.metadata?.name ?? '', optedIn: isOptedIn(d), replicas: d.spec?.replicas ?? 1 }));
+  return list.items.map((d) => ({ name: d.metadata?.name ?? '', optedIn: isOptedIn(d), replicas: d.spec?.replicas ?? 1, labels: readLabels(d) }));
 }
 
 function matches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
@@ -202,6 +226,54 @@ export interface KillEvent {
   pods: string[];
   capped: boolean;
   errors: string[];
+  /** Each victim as it was just before the delete: container states, its last events and log lines. */
+  lastWords?: LastWords[];
+  /** Node drain: the node cordoned and each eviction's outcome (a PodDisruptionBudget may refuse one). */
+  node?: string;
+  evictions?: EvictionOutcome[];
+  /** Scale down: replicas before and during the hold. */
+  scaled?: { from: number; to: number };
+}
+
+export interface LastWords {
+  pod: string;
+  /** "front-end: running, ready, 0 restarts". */
+  containers: string[];
+  events: string[];
+  logs: string[];
+  /** What could not be read (e.g. logs of a pod with no container runtime behind it). */
+  missing: string[];
+}
+
+/** How long capturing a victim's last words may delay its kill. */
+const LAST_WORDS_MS = 400;
+
+async function lastWords(core: CoreV1Api, ns: string, p: V1Pod): Promise<LastWords> {
+  const name = p.metadata?.name ?? '';
+  const containers = (p.status?.containerStatuses ?? []).map((c) => {
+    const st = c.state?.running ? 'running' : c.state?.waiting ? `waiting (${c.state.waiting.reason ?? ''})` : c.state?.terminated ? `terminated (${c.state.terminated.reason ?? c.state.terminated.exitCode})` : 'unknown';
+    return `${c.name}: ${st}, ${c.ready ? 'ready' : 'not ready'}, ${c.restartCount} restart${c.restartCount === 1 ? '' : 's'}`;
+  });
+  const out: LastWords = { pod: name, containers, events: [], logs: [], missing: [] };
+  const timeout = <T>(pr: Promise<T>) => Promise.race([pr, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no answer within ${LAST_WORDS_MS} ms`)), LAST_WORDS_MS).unref?.())]);
+  const container = p.spec?.containers?.[0]?.name;
+  await Promise.all([
+    timeout(core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name}` }))
+      .then((l) => {
+        out.events = l.items
+          .map((e) => ({ t: Date.parse(String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '')) || 0, line: `${e.type ?? 'Normal'} ${e.reason ?? ''}: ${(e.message ?? '').trim()}` }))
+          .sort((a, b) => a.t - b.t)
+          .slice(-5)
+          .map((e) => e.line);
+      })
+      .catch((err) => out.missing.push(`events: ${(err as Error)?.message ?? err}`)),
+    container
+      ? timeout(core.readNamespacedPodLog({ name, namespace: ns, container, tailLines: 5 }))
+          .then((text) => (out.logs = String(text ?? '').split('\n').filter((l) => l.trim()).slice(-5)))
+          .catch((err) => out.missing.push(`logs: ${(err as { code?: number })?.code ? `HTTP ${(err as { code?: number }).code}` : ((err as Error)?.message ?? err)}`))
+      : Promise.resolve(),
+  ]);
+  return out;
 }
 
 export interface PlannedKill {
@@ -214,13 +286,14 @@ export interface PlannedKill {
 }
 
 export interface Check {
-  name: 'failures' | 'latency' | 'recovery';
+  name: 'failures' | 'latency' | 'recovery' | 'steady-state-before' | 'steady-state-during' | 'steady-state-after';
   ok: boolean;
   summary: string;
   evidence: string[];
 }
 
-export type Verdict = 'PASS' | 'FAIL' | 'ABORTED' | 'DRY RUN';
+/** NOT STARTED: the steady state did not hold before the experiment, so nothing was killed and no load sent. */
+export type Verdict = 'PASS' | 'FAIL' | 'ABORTED' | 'DRY RUN' | 'NOT STARTED';
 
 export interface ExperimentResult {
   spec: ExperimentSpec;
@@ -236,6 +309,20 @@ export interface ExperimentResult {
   load?: Omit<LoadReport, 'timeline' | 'spec'>;
   plan?: PlannedKill[];
   notes: string[];
+  /** The kubeconfig context it ran against (set by the caller). */
+  context?: string;
+  /** The *.chaos.yaml it came from, with the git commit of its directory and whether the file had local changes. */
+  source?: ExperimentSource;
+  /** Learning mode: the prediction made before the run and its score. */
+  prediction?: { predicted: Prediction; score?: PredictionScore };
+}
+
+export interface ExperimentSource {
+  /** The file, relative to the workspace (or as given to the CLI). */
+  file: string;
+  name: string;
+  commit?: string;
+  dirty?: boolean;
 }
 
 export type ExperimentEvent =
@@ -249,6 +336,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: (e: ExperimentEvent) => void;
   random?: () => number;
+  /** Evaluates PromQL for promql probes (the caller's Prometheus access). */
+  promql?: (query: string) => Promise<number | undefined>;
   /** The load engine (tests may give worker options); defaults to src/core/load's startLoad. */
   startLoad?: (spec: LoadSpec, opts: StartOptions) => LoadRun;
   sampleIntervalMs?: number;
@@ -370,6 +459,40 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
 
   const listPods = async (): Promise<V1Pod[]> => (await core.listNamespacedPod({ namespace: ns })).items;
 
+  // The steady state before any fault: an experiment on a system that is already unhealthy proves nothing.
+  const steady = spec.steadyState ?? defaultSteadyState({ targets: spec.targets, loadUrl: spec.load?.target.url });
+  const probeCtx = { kc, namespace: ns, signal: opts.signal, promql: opts.promql };
+  const checksFromProbes = (name: Check['name'], when: string, results: ProbeResult[]): Check => {
+    const failed = results.filter((r) => !r.ok);
+    return {
+      name,
+      ok: failed.length === 0,
+      summary: failed.length ? `the steady state did not hold ${when}: ${failed.map((r) => `${r.probe} — ${r.observed}`).join('; ')}` : `the steady state held ${when} (${results.length} probe${results.length === 1 ? '' : 's'})`,
+      evidence: results.map(resultLine),
+    };
+  };
+  let before: Check | undefined;
+  if (steady.probes.length) {
+    emit({ type: 'phase', message: 'checking the steady state before any fault' });
+    before = checksFromProbes('steady-state-before', 'before the experiment', await runProbes(steady.probes, probeCtx));
+    if (opts.signal?.aborted) throw new CancelledError();
+    if (!before.ok && !spec.dryRun) {
+      const at = new Date().toISOString();
+      return {
+        spec,
+        guards: opts.guards,
+        startedAt: new Date(startedAt).toISOString(),
+        endedAt: at,
+        verdict: 'NOT STARTED',
+        checks: [before],
+        kills: [],
+        samples: [],
+        loadTimeline: [],
+        notes: ['The experiment did not start: nothing was killed and no load was sent. Fix what the probes show, then run it again.'],
+      };
+    }
+  }
+
   if (spec.dryRun) {
     const pods = await listPods();
     const plan: PlannedKill[] = [];
@@ -384,8 +507,9 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
       }
     }
     notes.push('Dry run: no load was sent and no pod was deleted. The pods named are an example draw from the pods running now.');
+    if (before && !before.ok) notes.push(`A real run would not start now: ${before.summary}.`);
     const now = new Date().toISOString();
-    return { spec, guards: opts.guards, startedAt: new Date(startedAt).toISOString(), endedAt: now, verdict: 'DRY RUN', checks: [], kills: [], samples: [], loadTimeline: [], plan, notes };
+    return { spec, guards: opts.guards, startedAt: new Date(startedAt).toISOString(), endedAt: now, verdict: 'DRY RUN', checks: before ? [before] : [], kills: [], samples: [], loadTimeline: [], plan, notes };
   }
 
   emit({ type: 'started', targets });
@@ -446,9 +570,96 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
     }
   };
 
+  // Faults other than a pod delete leave state to undo: cordoned nodes, scaled-down Deployments.
+  const cordoned = new Set<string>();
+  const scaledBack = new Map<string, { from: number; timer?: NodeJS.Timeout }>();
+  const restoreScale = async (name: string) => {
+    const s = scaledBack.get(name);
+    if (!s) return;
+    scaledBack.delete(name);
+    clearTimeout(s.timer);
+    try {
+      await scaleTo(kc, ns, name, s.from);
+    } catch (err) {
+      notes.push(`Could not scale ${name} back to ${s.from}: ${(err as Error)?.message ?? err}`);
+    }
+  };
+  const undoFaults = async () => {
+    await Promise.all([...scaledBack.keys()].map(restoreScale));
+    for (const node of cordoned) {
+      try {
+        await setCordon(kc, node, false);
+        notes.push(`Node ${node} was cordoned for the drain and is schedulable again.`);
+      } catch (err) {
+        notes.push(`Could not uncordon node ${node}: ${(err as Error)?.message ?? err} — run kubectl uncordon ${node}.`);
+      }
+    }
+    cordoned.clear();
+  };
+
+  const drain = async (pods: V1Pod[]): Promise<void> => {
+    const mine = pods.filter((p) => isLive(p) && targets.some((t) => matches(t.selector, p.metadata?.labels)));
+    const node = nodeToDrain(mine, spec.fault?.kind === 'nodeDrain' ? spec.fault.node : undefined);
+    let budget = opts.guards.maxPodsPerKill;
+    if (node && !cordoned.has(node)) {
+      await setCordon(kc, node, true);
+      cordoned.add(node);
+    }
+    for (const target of targets) {
+      if (aborted) return;
+      const onNode = mine.filter((p) => matches(target.selector, p.metadata?.labels) && p.spec?.nodeName === node);
+      const n = Math.min(onNode.length, budget);
+      budget -= n;
+      const victims = onNode.slice(0, n);
+      const words = victims.length ? await Promise.all(victims.map((p) => lastWords(core, ns, p))) : undefined;
+      const time = Date.now();
+      const outcomes = await evictPods(kc, ns, victims.map((p) => p.metadata?.name ?? ''), spec.gracePeriodSeconds);
+      const event: KillEvent = {
+        time,
+        t: round((time - startedAt) / 1000),
+        deployment: target.name,
+        requested: onNode.length,
+        pods: outcomes.filter((o) => o.evicted).map((o) => o.pod),
+        capped: n < onNode.length,
+        errors: outcomes.filter((o) => !o.evicted && o.status !== 404).map((o) => `eviction of ${o.pod} refused${o.status ? ` (HTTP ${o.status})` : ''}: ${o.message}`),
+        node,
+        evictions: outcomes,
+        ...(words ? { lastWords: words } : {}),
+      };
+      if (!node) event.errors.push('no node runs a pod of the targets');
+      kills.push(event);
+      emit({ type: 'kill', kill: event });
+    }
+  };
+
+  const scaleDown = async (to: number, holdSeconds: number): Promise<void> => {
+    for (const target of targets) {
+      if (aborted) return;
+      if (scaledBack.has(target.name)) continue;
+      const time = Date.now();
+      const event: KillEvent = { time, t: round((time - startedAt) / 1000), deployment: target.name, requested: 0, pods: [], capped: false, errors: [] };
+      try {
+        const from = await scaleTo(kc, ns, target.name, to);
+        event.scaled = { from, to };
+        event.requested = Math.max(0, from - to);
+        // A scale-down is a kill of the pods it removes, for recovery: name it so the checks count it.
+        event.pods = from > to ? [`(${from - to} pod${from - to === 1 ? '' : 's'} by scale-down)`] : [];
+        const entry: { from: number; timer?: NodeJS.Timeout } = { from };
+        scaledBack.set(target.name, entry);
+        entry.timer = setTimeout(() => void track(restoreScale(target.name)), holdSeconds * 1000);
+      } catch (err) {
+        event.errors.push(`scale ${target.name}: ${(err as Error)?.message ?? err}`);
+      }
+      kills.push(event);
+      emit({ type: 'kill', kill: event });
+    }
+  };
+
   const kill = async (): Promise<void> => {
     if (aborted || finished) return;
+    if (spec.fault?.kind === 'scaleDown') return scaleDown(spec.fault.to, spec.fault.holdSeconds);
     const pods = await listPods();
+    if (spec.fault?.kind === 'nodeDrain') return drain(pods);
     let budget = opts.guards.maxPodsPerKill;
     for (const target of targets) {
       if (aborted) return;
@@ -457,8 +668,10 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
       const n = Math.min(requested, budget);
       budget -= n;
       const victims = pickRandom(live, n, random);
+      // Their last words first (bounded by LAST_WORDS_MS), then the kill, timed when the deletes go out.
+      const words = victims.length ? await Promise.all(victims.map((p) => lastWords(core, ns, p))) : undefined;
       const time = Date.now();
-      const event: KillEvent = { time, t: round((time - startedAt) / 1000), deployment: target.name, requested, pods: [], capped: n < requested, errors: [] };
+      const event: KillEvent = { time, t: round((time - startedAt) / 1000), deployment: target.name, requested, pods: [], capped: n < requested, errors: [], ...(words ? { lastWords: words } : {}) };
       await Promise.all(
         victims.map(async (p) => {
           const name = p.metadata?.name ?? '';
@@ -482,6 +695,32 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
     killTimers.clear();
   };
   const ticker = setInterval(() => void track(sample()), opts.sampleIntervalMs ?? 1000);
+  // The steady state during the faults: a breach beyond the tolerance stops kills and load at once.
+  let breach: { t: number; results: ProbeResult[] } | undefined;
+  let failedRounds = 0;
+  let probing = false;
+  const duringTimer =
+    steady.probes.length && (steady.duringIntervalSeconds ?? 0) > 0
+      ? setInterval(() => {
+          if (probing || breach || aborted || finished) return;
+          probing = true;
+          void track(
+            runProbes(steady.probes, probeCtx)
+              .then((results) => {
+                if (breach || aborted || finished) return;
+                failedRounds = results.every((r) => r.ok) ? 0 : failedRounds + 1;
+                if (failedRounds > (steady.tolerance ?? 0)) {
+                  breach = { t: round((Date.now() - startedAt) / 1000), results };
+                  emit({ type: 'phase', message: `steady state breached at t=${breach.t} s: stopping the faults` });
+                  stopKills();
+                  run?.stop();
+                  endRun?.();
+                }
+              })
+              .finally(() => (probing = false)),
+          );
+        }, steady.duringIntervalSeconds! * 1000)
+      : undefined;
   const onAbort = () => {
     aborted = true;
     stopKills();
@@ -524,7 +763,9 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
     }
   }
   clearInterval(ticker);
+  if (duringTimer) clearInterval(duringTimer);
   stopKills();
+  await undoFaults();
   opts.signal?.removeEventListener('abort', onAbort);
   finished = true;
   await Promise.allSettled([...inflight]);
@@ -537,7 +778,25 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
     const { checks } = evaluate(spec, { kills, samples, loadTimeline, load: loadSummary, startedAt });
     return { spec, guards: opts.guards, startedAt: new Date(startedAt).toISOString(), endedAt, verdict: 'ABORTED', checks, kills, samples, loadTimeline, load: loadSummary, notes: [...notes, 'Aborted: load and kills stopped; the checks cover what ran until then.'] };
   }
-  const { verdict, checks } = evaluate(spec, { kills, samples, loadTimeline, load: loadSummary, startedAt });
+  const evaluated = evaluate(spec, { kills, samples, loadTimeline, load: loadSummary, startedAt });
+  const checks = [...(before ? [before] : []), ...evaluated.checks];
+  if (breach) {
+    const failed = breach.results.filter((r) => !r.ok);
+    checks.push({
+      name: 'steady-state-during',
+      ok: false,
+      summary: `the steady state broke at t=${breach.t} s (${failedRounds} failed round${failedRounds === 1 ? '' : 's'}, tolerance ${steady.tolerance ?? 0}): ${failed.map((r) => `${r.probe} — ${r.observed}`).join('; ')}; the faults were stopped then`,
+      evidence: breach.results.map(resultLine),
+    });
+    notes.push(`Faults stopped at t=${breach.t} s when the steady state broke; ${kills.filter((k) => k.pods.length).length} kill(s) had happened.`);
+  } else if (duringTimer) {
+    checks.push({ name: 'steady-state-during', ok: true, summary: `the steady state held during the faults (probed every ${steady.duringIntervalSeconds} s)`, evidence: [] });
+  }
+  if (steady.probes.length) {
+    emit({ type: 'phase', message: 'checking the steady state after the recovery window' });
+    checks.push(checksFromProbes('steady-state-after', 'after the recovery window', await runProbes(steady.probes, { ...probeCtx, signal: undefined })));
+  }
+  const verdict = evaluated.verdict === 'PASS' && checks.every((c) => c.ok) ? 'PASS' : 'FAIL';
   return { spec, guards: opts.guards, startedAt: new Date(startedAt).toISOString(), endedAt, verdict, checks, kills, samples, loadTimeline, load: loadSummary, notes };
 }
 
@@ -575,12 +834,18 @@ export function experimentMarkdown(r: ExperimentResult): string {
     `| Namespace | ${s.namespace} |`,
     `| Targets | ${s.targets.join(', ')} |`,
     `| Kill mode | ${describeKill(s.kill)}, every ${s.intervalSeconds} s for ${s.durationSeconds} s (at most ${r.guards.maxPodsPerKill} pods per kill) |`,
+    ...(s.fault && s.fault.kind !== 'podDelete' ? [`| Fault | ${describeFault(s.fault)} |`] : []),
     `| Load | ${s.load ? `${describeModel(s.load.model)} → ${s.load.target.url}` : 'none'} |`,
     `| Hypothesis | failures ≤ ${s.hypothesis.maxFailPercent}% · p95 ≤ ${s.hypothesis.maxP95Ms} ms · every target back to desired ready replicas within ${s.hypothesis.recoverySeconds} s of each kill |`,
+    ...(r.context ? [`| Context | ${r.context} |`] : []),
+    ...(r.source ? [`| Experiment file | ${r.source.file} (${r.source.name})${r.source.commit ? ` at commit ${r.source.commit.slice(0, 12)}${r.source.dirty ? ', with local changes' : ''}` : ''} |`] : []),
     `| Started | ${r.startedAt} |`,
     `| Ended | ${r.endedAt} |`,
     '',
   ];
+  if (r.prediction?.score) {
+    lines.push(`## Prediction: score ${r.prediction.score.score} / 100`, '', ...r.prediction.score.items.map((i) => `- ${i.name}: ${i.note} — ${i.score} / 100`), '');
+  }
   if (r.plan) {
     lines.push('## Plan (dry run)', '', '| t (s) | Deployment | live pods | would kill | capped | e.g. |', '|---|---|---|---|---|---|');
     for (const p of r.plan) lines.push(`| ${p.t} | ${p.deployment} | ${p.livePods} | ${p.wouldKill} | ${p.capped ? 'yes' : ''} | ${p.examplePods.join(', ')} |`);
@@ -621,6 +886,24 @@ export function experimentMarkdown(r: ExperimentResult): string {
     }
     lines.push('');
   }
+  const evictions = r.kills.filter((k) => k.evictions?.length);
+  if (evictions.length) {
+    lines.push('## Evictions (node drain)', '', '| t (s) | node | pod | outcome |', '|---|---|---|---|');
+    for (const k of evictions) for (const e of k.evictions!) lines.push(`| ${k.t} | ${k.node ?? ''} | ${e.pod} | ${e.evicted ? 'evicted' : `refused${e.status ? ` (HTTP ${e.status})` : ''}: ${(e.message ?? '').replace(/\|/g, '\\|')}`} |`);
+    lines.push('');
+  }
+  const words = r.kills.flatMap((k) => (k.lastWords ?? []).map((w) => ({ k, w })));
+  if (words.length) {
+    lines.push("## Victims' last words", '', 'Each pod as it was just before its delete: containers, its latest events and log lines.', '');
+    for (const { k, w } of words) {
+      lines.push(`### t=${k.t} s · ${w.pod}`, '');
+      for (const c of w.containers) lines.push(`- ${c}`);
+      for (const e of w.events) lines.push(`- event: ${e}`);
+      if (w.logs.length) lines.push('', '```', ...w.logs.map((l) => l.slice(0, 300)), '```');
+      for (const m of w.missing) lines.push(`- (not read: ${m})`);
+      lines.push('');
+    }
+  }
   if (r.load) {
     const l = r.load;
     lines.push('## Load', '', `${l.requests} requests, ${l.failures} failed (${l.failPercent}%), ${l.rps} req/s; latency p50 ${l.latencyMs.p50} ms, p95 ${l.latencyMs.p95} ms, p99 ${l.latencyMs.p99} ms.`, '');
@@ -631,12 +914,17 @@ export function experimentMarkdown(r: ExperimentResult): string {
   return lines.join('\n');
 }
 
+/** The result as reports keep it: header values, cookies and URL credentials of the load target redacted. */
+export function redactedResult(r: ExperimentResult): ExperimentResult {
+  return r.spec.load ? { ...r, spec: { ...r.spec, load: { ...r.spec.load, target: redactTarget(r.spec.load.target) } } } : r;
+}
+
 /** Writes <dir>/.sockshop/reports/chaos-<timestamp>.md and .json; returns both paths. Header values, cookies and URL credentials are redacted (redactTarget). */
 export async function saveExperimentReport(workspaceDir: string, r: ExperimentResult): Promise<{ markdown: string; json: string }> {
   const dir = join(workspaceDir, '.sockshop', 'reports');
   await mkdir(dir, { recursive: true });
   const stamp = r.startedAt.replace(/[:.]/g, '-');
-  const safe: ExperimentResult = r.spec.load ? { ...r, spec: { ...r.spec, load: { ...r.spec.load, target: redactTarget(r.spec.load.target) } } } : r;
+  const safe = redactedResult(r);
   const markdown = join(dir, `chaos-${stamp}.md`);
   const json = join(dir, `chaos-${stamp}.json`);
   await writeFile(markdown, experimentMarkdown(safe));

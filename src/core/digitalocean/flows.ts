@@ -10,7 +10,7 @@ import {
   hasContext,
   mergeKubeconfig,
   readKubeconfigFile,
-  removeContext,
+  removeContextFromFile,
   replaceCredentials,
   updateKubeconfigFile,
   writeKubeconfigFile,
@@ -326,7 +326,7 @@ export type DestroyResult =
 function removeContextFrom(paths: string[], context: string): string[] {
   const removed: string[] = [];
   for (const path of new Set(paths)) {
-    const changed = updateKubeconfigFile(path, (text) => (text === undefined ? undefined : removeContext(text, context).text));
+    const changed = removeContextFromFile(path, context);
     if (changed) removed.push(path);
   }
   return removed;

@@ -3,7 +3,7 @@
 // a context's credentials in place, remove a context with its cluster and user. Edits go through the
 // `yaml` package's document model so other entries, ordering and comments survive; files are written
 // through a temporary file and a rename, after keeping a backup of the previous content.
-import { chmodSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, fsyncSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { Document, isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
@@ -175,36 +175,68 @@ export function readKubeconfigFile(path: string): string | undefined {
   }
 }
 
+/** Writes text to path through a 0600 temporary file in the same directory, fsynced, then renamed over path. */
+function writeAtomic0600(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  // The mode is given at creation: the file never exists with wider permissions, not even for a moment.
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
 /**
- * Writes text to path safely: the previous content is kept in <path>.sock-shop.bak, the new content
- * goes to a temporary file in the same directory (mode 0600, fsynced) that is then renamed over path,
- * so a crash leaves either the old or the new file, never half of one.
+ * Writes text to path safely: the previous content is kept in <path>.sock-shop.bak (written 0600 from the
+ * start, like the file itself), the new content goes to a temporary file in the same directory (mode 0600,
+ * fsynced) that is then renamed over path, so a crash leaves either the old or the new file, never half of one.
  */
 export function writeKubeconfigFile(path: string, text: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    if (existsSync(path)) {
-      copyFileSync(path, backupPath(path));
-      chmodSync(backupPath(path), 0o600);
-    }
-    const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      renameSync(tmp, path);
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
+    if (existsSync(path)) writeAtomic0600(backupPath(path), readFileSync(path, 'utf8'));
+    writeAtomic0600(path, text);
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`Cannot write ${path}: ${(err as Error).message}`, 'KubeconfigUnwritable');
   }
+}
+
+/**
+ * Removes a context (with its cluster and user, so its token) from path and from path's backup: a
+ * destroyed cluster's credentials must not survive in <path>.sock-shop.bak. Returns whether path changed.
+ */
+export function removeContextFromFile(path: string, contextName: string): boolean {
+  const changed = updateKubeconfigFile(path, (text) => (text === undefined ? undefined : removeContext(text, contextName).text));
+  const backup = backupPath(path);
+  const old = readKubeconfigFile(backup);
+  if (old !== undefined) {
+    let scrubbed: string | undefined;
+    try {
+      const r = removeContext(old, contextName);
+      scrubbed = r.removed ? r.text : undefined;
+    } catch {
+      // A backup that no longer parses cannot be scrubbed entry by entry; if it names the context, it goes.
+      scrubbed = old.includes(contextName) ? '' : undefined;
+    }
+    if (scrubbed === '') rmSync(backup, { force: true });
+    else if (scrubbed !== undefined) {
+      try {
+        writeAtomic0600(backup, scrubbed);
+      } catch (err) {
+        throw new UserError(`Cannot write ${backup}: ${(err as Error).message}`, 'KubeconfigUnwritable');
+      }
+    }
+  }
+  return changed;
 }
 
 /** Reads, transforms and writes a kubeconfig file (missing file = empty config). */

@@ -51,12 +51,13 @@ export function assertChaosNamespace(namespace: string, action: string, allowlis
 
 const where = (context: string, namespace: string) => `namespace "${namespace}" of context "${context}"`;
 
-export function killPodConfirmation(o: { context: string; namespace: string; pod: string; gracePeriodSeconds?: number | null }): Confirmation {
+export function killPodConfirmation(o: { context: string; namespace: string; pod: string; gracePeriodSeconds?: number | null; impact?: readonly string[] }): Confirmation {
   return {
     message: `Kill pod "${o.pod}" in ${where(o.context, o.namespace)}?`,
     detail:
       `The pod is deleted${typeof o.gracePeriodSeconds === 'number' ? ` with a ${o.gracePeriodSeconds} s grace period` : ''}; ` +
-      'if a Deployment owns it, a replacement appears in the tree by itself.',
+      'if a Deployment owns it, a replacement appears in the tree by itself.' +
+      (o.impact?.length ? `\n${o.impact.join('\n')}` : ''),
     button: 'Kill pod',
   };
 }

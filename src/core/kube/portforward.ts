@@ -3,7 +3,7 @@
 // again after a failed connection, so the tunnel keeps working when pods are replaced (a chaos run kills
 // them). Used by Deploy's front-end fallback, the metrics panel (Prometheus) and Grafana.
 import * as net from 'node:net';
-import { CoreV1Api, KubeConfig, PortForward } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, PortForward } from '@kubernetes/client-node';
 import { describeError, UserError } from '../errors';
 import { apiClient, is404 } from './client';
 import { clusterProblem } from './errors';
@@ -19,6 +19,8 @@ export interface ServiceEndpoint {
   type: string;
   /** LoadBalancer ingress IP or hostname, if any. */
   external?: string;
+  /** Forward to this pod only (`kubectl port-forward pod/NAME`), not to whichever pod the selector finds. */
+  pinnedPod?: string;
 }
 
 export interface Tunnel {
@@ -33,6 +35,17 @@ export interface Tunnel {
 /** Finds a Running, Ready pod behind a Service and the numeric container port its targetPort names. */
 export async function podForService(kc: KubeConfig, ep: ServiceEndpoint): Promise<{ pod: string; port: number }> {
   const core = apiClient(kc, CoreV1Api);
+  if (ep.pinnedPod) {
+    let p;
+    try {
+      p = await core.readNamespacedPod({ name: ep.pinnedPod, namespace: ep.namespace });
+    } catch (err) {
+      if (is404(err)) throw new UserError(`Pod ${ep.namespace}/${ep.pinnedPod} is gone: a forward to a pod ends with it (forward to its Deployment or Service to follow replacements).`, 'NoPod');
+      throw clusterProblem(err, kc) ?? err;
+    }
+    if (p.status?.phase !== 'Running' || p.metadata?.deletionTimestamp) throw new UserError(`Pod ${ep.namespace}/${ep.pinnedPod} is not running (${p.metadata?.deletionTimestamp ? 'terminating' : (p.status?.phase ?? 'unknown')}).`, 'NoPod');
+    return { pod: ep.pinnedPod, port: typeof ep.targetPort === 'number' ? ep.targetPort : Number(ep.targetPort) };
+  }
   const selector = Object.entries(ep.selector).map(([k, v]) => `${k}=${v}`).join(',');
   if (!selector) throw new UserError(`Service ${ep.namespace}/${ep.name} has no selector to find its pod by.`, 'NoSelector');
   const pods = (await core.listNamespacedPod({ namespace: ep.namespace, labelSelector: selector })).items;
@@ -156,4 +169,62 @@ export async function portForwardService(
     },
     close: () => tunnel.close(),
   };
+}
+
+/** A port a workload offers to forward: the port number and, for the pick list, its name and protocol. */
+export interface ForwardPort {
+  port: number;
+  label: string;
+}
+
+export interface ForwardTarget {
+  endpoint: ServiceEndpoint;
+  /** For a Service, the Service's ports (each maps to its targetPort); for a Deployment or Pod, container ports. */
+  ports: ForwardPort[];
+  describe: string;
+}
+
+/**
+ * What a port-forward to a Service, a Deployment (its pods, followed when replaced) or a single Pod needs.
+ * `port` picks one of the offered ports (the first when absent).
+ */
+export async function forwardTarget(kc: KubeConfig, ref: { kind: 'Service' | 'Deployment' | 'Pod'; namespace: string; name: string }, port?: number): Promise<ForwardTarget> {
+  const core = apiClient(kc, CoreV1Api);
+  try {
+    if (ref.kind === 'Service') {
+      const svc = await core.readNamespacedService({ name: ref.name, namespace: ref.namespace });
+      const ports = (svc.spec?.ports ?? []).map((p) => ({ port: p.port, label: `${p.port}${p.name ? ` (${p.name})` : ''} → ${p.targetPort ?? p.port}`, target: p.targetPort ?? p.port }));
+      if (!ports.length) throw new UserError(`Service ${ref.namespace}/${ref.name} has no ports to forward.`, 'NotFound');
+      const chosen = ports.find((p) => p.port === port) ?? ports[0];
+      return {
+        endpoint: { namespace: ref.namespace, name: ref.name, port: chosen.port, targetPort: chosen.target, selector: svc.spec?.selector ?? {}, type: svc.spec?.type ?? 'ClusterIP' },
+        ports: ports.map(({ port: p, label }) => ({ port: p, label })),
+        describe: `svc/${ref.name}:${chosen.port}`,
+      };
+    }
+    if (ref.kind === 'Deployment') {
+      const d = await apiClient(kc, AppsV1Api).readNamespacedDeployment({ name: ref.name, namespace: ref.namespace });
+      const ports = (d.spec?.template.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => ({ port: p.containerPort, label: `${p.containerPort}${p.name ? ` (${p.name})` : ''} · ${c.name}` })));
+      if (!ports.length) throw new UserError(`Deployment ${ref.namespace}/${ref.name} declares no container port; give one.`, 'NotFound');
+      const chosen = ports.find((p) => p.port === port) ?? ports[0];
+      return {
+        endpoint: { namespace: ref.namespace, name: ref.name, port: chosen.port, targetPort: chosen.port, selector: d.spec?.selector?.matchLabels ?? {}, type: 'Deployment' },
+        ports,
+        describe: `deployment/${ref.name}:${chosen.port}`,
+      };
+    }
+    const p = await core.readNamespacedPod({ name: ref.name, namespace: ref.namespace });
+    const ports = (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((cp) => ({ port: cp.containerPort, label: `${cp.containerPort}${cp.name ? ` (${cp.name})` : ''} · ${c.name}` })));
+    if (!ports.length && port === undefined) throw new UserError(`Pod ${ref.namespace}/${ref.name} declares no container port; give one.`, 'NotFound');
+    const chosen = ports.find((x) => x.port === port) ?? (port !== undefined ? { port, label: String(port) } : ports[0]);
+    return {
+      endpoint: { namespace: ref.namespace, name: ref.name, port: chosen.port, targetPort: chosen.port, selector: p.metadata?.labels ?? {}, type: 'Pod', pinnedPod: ref.name },
+      ports,
+      describe: `pod/${ref.name}:${chosen.port}`,
+    };
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    if (is404(err)) throw new UserError(`${ref.kind} ${ref.namespace}/${ref.name} does not exist (any more).`, 'NotFound');
+    throw clusterProblem(err, kc) ?? err;
+  }
 }

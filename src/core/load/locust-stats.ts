@@ -32,6 +32,17 @@ export interface LocustStatsJson {
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const r1 = (v: number): number => Math.round(v * 10) / 10;
 
+/** Locust's error table as failures by cause: "<method> <name>: <error>" → occurrences (the same cause on several rows adds up). */
+export function locustErrors(j: LocustStatsJson): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of Array.isArray(j.errors) ? j.errors : []) {
+    const where = `${e.method ? `${e.method} ` : ''}${e.name ?? ''}`.trim();
+    const cause = `${where ? `${where}: ` : ''}${(e.error ?? 'error').slice(0, 300)}`;
+    out[cause] = (out[cause] ?? 0) + num(e.occurrences);
+  }
+  return out;
+}
+
 /** Maps one /stats/requests document. startedAt: epoch ms the run started (for elapsedSeconds). */
 export function mapLocustStats(j: LocustStatsJson, startedAt: number, now = Date.now()): LiveStats {
   const stats = Array.isArray(j.stats) ? j.stats : [];
@@ -68,6 +79,7 @@ export function mapLocustStats(j: LocustStatsJson, startedAt: number, now = Date
     totalFailures: num(agg?.num_failures),
     state: typeof j.state === 'string' ? j.state : 'unknown',
     endpoints,
+    failuresByCause: locustErrors(j),
   };
 }
 

@@ -162,6 +162,9 @@ export function clusterReportMarkdown(o: ClusterLoadOptions, timeline: LiveStats
     '|---|---|---|---|---|---|---|',
     ...(last?.endpoints ?? []).map((e) => `| ${e.name} | ${e.requests} | ${e.failures} | ${e.p50Ms} | ${e.p95Ms} | ${e.p99Ms} | ${e.maxMs} |`),
     '',
+    ...(Object.keys(last?.failuresByCause ?? {}).length
+      ? ['## Failures by cause (Locust\'s error table)', '', '| Cause | Occurrences |', '|---|---|', ...Object.entries(last!.failuresByCause!).sort(([, x], [, y]) => y - x).map(([c, n]) => `| ${c.replace(/\|/g, '\\|')} | ${n} |`), '']
+      : []),
     '## Timeline',
     '',
     '| t (s) | state | req/s | fail % | p50 ms | p95 ms | users |',

@@ -100,6 +100,8 @@ export interface LiveStats {
   /** Run state: 'spawning' | 'running' | 'stopping' | 'stopped' (Locust adds 'ready', 'missing', ...). */
   state: string;
   endpoints?: EndpointStats[];
+  /** Failures by cause so far (Locust's error table: "GET /: ConnectionRefusedError(...)" → occurrences). */
+  failuresByCause?: Record<string, number>;
 }
 
 export interface LoadReport {

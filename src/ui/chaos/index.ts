@@ -5,19 +5,18 @@ import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../../core/errors';
 import {
   describeKill,
-  experimentMarkdown,
-  FORBIDDEN_NAMESPACES,
+  killTimes,
   listCandidates,
-  runExperiment,
-  saveExperimentReport,
   type ExperimentSpec,
   type Guards,
   type KillSpec,
 } from '../../core/chaos/experiment';
 import { followKubeMonkeyLogs, installKubeMonkey, labelAndRoll, type LogFollow } from '../../core/chaos/kube';
-import { DEFAULT_CONFIG, installObjects, isIanaZone, isPercentMode, KILL_MODE_HELP, KILL_MODES, KUBE_MONKEY_NAME, type KillMode, type KubeMonkeyLabels } from '../../core/chaos/kubemonkey';
+import { DEFAULT_CONFIG, installObjects, isIanaZone, isPercentMode, KILL_MODE_HELP, KUBE_MONKEY_NAME, type KillMode, type KubeMonkeyLabels } from '../../core/chaos/kubemonkey';
+import { describeLoad, experimentConfirmation, experimentImpact, experimentDefaultKill, installConfirmation, killModesDefaultFirst, labelsConfirmation, WORKSHOP_LABELS } from '../../core/chaos/confirm';
+import { assertChaosNamespace, assertCurrentContext } from '../../core/kube/guard';
+import { confirmModal } from '../guard';
 import { checkNumber, normalizeTarget, parseDecimal } from '../../core/load/inputs';
-import { loadRunShortfall } from '../../core/load/report';
 import type { LoadModel, LoadSpec } from '../../core/load/types';
 import { refOf } from '../../core/kube/refs';
 import { outcomeLine } from '../../core/kube/apply';
@@ -28,24 +27,29 @@ import { formatProgress } from '../../core/kube/rollout';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { registerChaosDiagnostics } from './diagnostics';
-import { markStepDone } from '../walkthrough-steps';
 import { confirmTargetAnswers } from '../preflight';
+import { registerExperimentFiles } from './experiment-files';
+import { publishKubeMonkeySchedule, registerRunsView } from './runs-view';
+import { ScheduleReader } from '../../core/chaos/schedule';
+import { experimentFileText, FILE_SUFFIX } from '../../core/chaos/file';
+import { abortExperiment, assertNoExperimentRunning, chaosChannel, runExperimentInEditor } from './run';
 import { setting } from '../settings';
 import { DEFAULT_TARGET_SERVICE } from '../../core/load/target';
 
 export function register(reg: Registry): void {
   registerChaosDiagnostics(reg);
+  registerExperimentFiles(reg);
+  registerRunsView(reg);
   const namespace = () => setting('namespace');
   const guards = (): Guards => ({
     namespaceAllowlist: setting('chaos.namespaceAllowlist'),
     maxPodsPerKill: setting('chaos.maxPodsPerKill'),
     maxDurationSeconds: setting('load.maxDurationSeconds'),
   });
-  const channel = () => reg.service('chaos.output', () => vscode.window.createOutputChannel('Sock Shop Chaos'));
+  const channel = () => chaosChannel(reg);
   const logsChannel = () => reg.service('chaos.kubeMonkeyLogs', () => vscode.window.createOutputChannel('kube-monkey'));
   let logFollow: LogFollow | undefined;
-  let experiment: AbortController | undefined;
-  reg.context.subscriptions.push({ dispose: () => (logFollow?.stop(), experiment?.abort()) });
+  reg.context.subscriptions.push({ dispose: () => logFollow?.stop() });
 
   async function ask(title: string, value: string, validate?: (v: string) => string | undefined, prompt?: string): Promise<string> {
     const v = await vscode.window.showInputBox({ title, value, prompt, ignoreFocusOut: true, validateInput: validate });
@@ -61,10 +65,14 @@ export function register(reg: Registry): void {
     return p;
   }
 
-  async function askKill(title: string, defaults: { mode?: KillMode; value?: number } = {}): Promise<KillSpec> {
+  async function askKill(title: string, defaults: KillSpec): Promise<KillSpec> {
+    // A single-choice quick pick selects its first item, so the default goes first.
     const mode = (
       await pickOne(
-        KILL_MODES.map((m) => ({ label: m, description: KILL_MODE_HELP[m], picked: m === defaults.mode })),
+        killModesDefaultFirst(defaults.mode).map((m) => ({
+          label: m,
+          description: m === defaults.mode ? `${KILL_MODE_HELP[m]} (default${defaults.value !== undefined ? `, kill-value ${defaults.value}` : ''})` : KILL_MODE_HELP[m],
+        })),
         `${title}: kill mode`,
       )
     ).label as KillMode;
@@ -72,7 +80,7 @@ export function register(reg: Registry): void {
     const percent = isPercentMode(mode);
     const value = await askNumber(
       percent ? `${title}: kill-value (percent of the pods, 1–100)` : `${title}: kill-value (pods per kill)`,
-      defaults.value ?? (percent ? 50 : 1),
+      defaults.mode === mode && defaults.value !== undefined ? defaults.value : percent ? 50 : 1,
       { integer: true, min: 1, max: percent ? 100 : 1000 },
     );
     return { mode, value };
@@ -81,14 +89,18 @@ export function register(reg: Registry): void {
   // ---------------------------------------------------------------------------------------------------
   reg.command('sockShop.applyKubeMonkeyLabels', async (arg?: unknown) => {
     const kc = await kubeSession(reg).current();
+    const context = kc.getCurrentContext();
     const ref = refOf(arg);
+    assertCurrentContext(ref, context);
     let ns = namespace();
     let names: string[];
+    if (ref?.kind === 'Deployment' && ref.namespace) ns = ref.namespace;
+    assertChaosNamespace(ns, 'Apply kube-monkey Labels', setting('chaos.namespaceAllowlist'));
+    const candidates = await listCandidates(kc, ns);
     if (ref?.kind === 'Deployment' && ref.namespace) {
-      ns = ref.namespace;
+      if (!candidates.some((c) => c.name === ref.name)) throw new UserError(`Deployment "${ref.name}" is no longer in ${ns} (context "${context}").`, 'NotFound');
       names = [ref.name];
     } else {
-      const candidates = await listCandidates(kc, ns);
       if (!candidates.length) throw new UserError(`No Deployments in ${ns}. Deploy Sock Shop first.`, 'NotFound');
       const picked = await vscode.window.showQuickPick(
         candidates.map((c) => ({ label: c.name, description: `${c.replicas} replica(s)${c.optedIn ? ' · already opted in' : ''}`, picked: c.name === 'front-end' })),
@@ -97,9 +109,11 @@ export function register(reg: Registry): void {
       if (!picked?.length) throw new CancelledError();
       names = picked.map((p) => p.label);
     }
-    if (FORBIDDEN_NAMESPACES.has(ns)) throw new UserError(`kube-monkey labels are never put on ${ns} workloads.`, 'ChaosRefused');
-    const mtbf = await askNumber('kube-monkey/mtbf: mean time between failures (days)', 1, { integer: true, min: 1, max: 3650 });
-    const kill = await askKill('kube-monkey');
+    const mtbf = await askNumber('kube-monkey/mtbf: mean time between failures (days)', WORKSHOP_LABELS.mtbf, { integer: true, min: 1, max: 3650 });
+    const kill = await askKill('kube-monkey', { mode: WORKSHOP_LABELS.killMode, value: WORKSHOP_LABELS.killValue });
+    await confirmModal(
+      labelsConfirmation({ context, namespace: ns, targets: names.map((n) => ({ name: n, replicas: candidates.find((c) => c.name === n)?.replicas ?? 1 })), mtbf, kill }),
+    );
     const targets = names.map((name) => ({ name, labels: { identifier: name, mtbf, killMode: kill.mode, killValue: kill.value } satisfies KubeMonkeyLabels }));
     const out = channel();
     out.appendLine(`Labelling ${names.join(', ')} in ${ns}: mtbf ${mtbf}, ${describeKill(kill)}`);
@@ -128,7 +142,7 @@ export function register(reg: Registry): void {
   reg.command('sockShop.installKubeMonkey', async () => {
     const kc = await kubeSession(reg).current();
     const target = namespace();
-    if (FORBIDDEN_NAMESPACES.has(target)) throw new UserError('kube-monkey never targets kube-system.', 'ChaosRefused');
+    assertChaosNamespace(target, 'Install kube-monkey', setting('chaos.namespaceAllowlist'));
     const dryRun = (
       await pickOne(
         [
@@ -151,6 +165,8 @@ export function register(reg: Registry): void {
     const timeZone = await ask('kube-monkey time_zone (IANA name)', isIanaZone(localZone) ? localZone : DEFAULT_CONFIG.timeZone, (v) =>
       isIanaZone(v) ? undefined : `"${v}" is not an IANA time zone (e.g. Asia/Singapore); kube-monkey would exit at start.`,
     );
+    const optedIn = (await listCandidates(kc, target)).filter((c) => c.optedIn).map((c) => c.name);
+    await confirmModal(installConfirmation({ context: kc.getCurrentContext(), target, dryRun, debug, timeZone, optedIn }));
     const objects = installObjects(loadManifestFiles(path.join(reg.context.extensionPath, 'manifests', 'kube-monkey')), {
       namespace: KUBE_MONKEY_NAME,
       config: {
@@ -185,7 +201,12 @@ export function register(reg: Registry): void {
     const logs = logsChannel();
     logs.show(true);
     logs.appendLine(`--- kube-monkey logs (${new Date().toISOString()}) ---`);
-    logFollow = followKubeMonkeyLogs(kc, KUBE_MONKEY_NAME, (line) => logs.appendLine(line));
+    // Its "Today's schedule" blocks go to the Experiments view, with countdowns.
+    const schedules = new ScheduleReader((s) => publishKubeMonkeySchedule(reg, s));
+    logFollow = followKubeMonkeyLogs(kc, KUBE_MONKEY_NAME, (line) => {
+      logs.appendLine(line);
+      schedules.line(line);
+    });
   });
 
   // ---------------------------------------------------------------------------------------------------
@@ -228,13 +249,26 @@ export function register(reg: Registry): void {
     return { target: { url, timeoutMs: 10_000, cookies: [] }, model, maxRequests: setting('load.maxRequests'), maxDurationSeconds: duration };
   }
 
+  async function saveExperimentFile(spec: ExperimentSpec): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) throw new UserError('Open a folder first: the experiment file is saved in the workspace.', 'NoWorkspace');
+    const name = await ask('Experiment name (the file is <name>.chaos.yaml)', `${spec.targets[0]}-pod-kill`, (v) =>
+      /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v.trim()) ? undefined : 'Lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit.',
+    );
+    const uri = vscode.Uri.joinPath(folder.uri, `${name}${FILE_SUFFIX}`);
+    const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+    if (exists) await confirmModal({ message: `${vscode.workspace.asRelativePath(uri)} exists. Replace it?`, detail: 'Its content is overwritten with this experiment.', button: 'Replace' });
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(experimentFileText(name, { ...spec, dryRun: undefined })));
+    await vscode.window.showTextDocument(uri);
+    void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(uri)}: run it with its "Run" CodeLens, or npm run chaos -- run ${vscode.workspace.asRelativePath(uri)}.`);
+  }
+
   reg.command('sockShop.startChaos', async () => {
-    if (experiment) throw new UserError('A chaos experiment is running. Abort it first ("Sock Shop: Abort Chaos Experiment").', 'Busy');
+    assertNoExperimentRunning(reg);
     const kc = await kubeSession(reg).current();
     const ns = namespace();
     const g = guards();
-    if (FORBIDDEN_NAMESPACES.has(ns)) throw new UserError(`Chaos experiments never touch ${ns}.`, 'ChaosRefused');
-    if (!g.namespaceAllowlist.includes(ns)) throw new UserError(`Namespace "${ns}" is not in sockShop.chaos.namespaceAllowlist.`, 'ChaosRefused');
+    assertChaosNamespace(ns, 'Start Chaos Experiment', g.namespaceAllowlist);
     const candidates = await listCandidates(kc, ns);
     if (!candidates.length) throw new UserError(`No Deployments in ${ns}.`, 'NotFound');
     const picked = await vscode.window.showQuickPick(
@@ -246,7 +280,8 @@ export function register(reg: Registry): void {
       { title: `Chaos targets in ${ns}`, canPickMany: true, ignoreFocusOut: true },
     );
     if (!picked?.length) throw new CancelledError();
-    const kill = await askKill('Chaos experiment', { mode: 'fixed', value: 1 });
+    const chosen = candidates.filter((c) => picked.some((p) => p.label === c.name));
+    const kill = await askKill('Chaos experiment', experimentDefaultKill(chosen));
     const durationSeconds = await askNumber('Duration (seconds)', Math.min(120, g.maxDurationSeconds), { min: 5, max: g.maxDurationSeconds });
     const intervalSeconds = await askNumber('Kill every (seconds)', Math.max(1, Math.min(30, Math.floor(durationSeconds / 4))), { min: 1, max: durationSeconds - 1 });
     const load = await chooseLoad(durationSeconds);
@@ -257,6 +292,7 @@ export function register(reg: Registry): void {
       [
         { label: 'Run', description: 'send load and kill pods', dry: false },
         { label: 'Dry run', description: 'plan only: which pods each kill would take; no load, no kills', dry: true },
+        { label: 'Save as a file', description: 'write a .chaos.yaml to run from its CodeLens, a terminal or CI', dry: true, save: true },
       ],
       'Chaos experiment',
     );
@@ -270,71 +306,30 @@ export function register(reg: Registry): void {
       hypothesis: { maxFailPercent, maxP95Ms, recoverySeconds },
       dryRun: mode.dry,
     };
+    if ('save' in mode) {
+      await saveExperimentFile(spec);
+      return;
+    }
     if (!mode.dry) {
-      const go = await vscode.window.showWarningMessage(
-        `Kill pods of ${spec.targets.join(', ')} in ${ns} (${describeKill(kill)}, every ${intervalSeconds} s for ${durationSeconds} s, at most ${g.maxPodsPerKill} per kill)?`,
-        { modal: true },
-        'Start',
+      await confirmModal(
+        experimentConfirmation({
+          context: kc.getCurrentContext(),
+          namespace: ns,
+          targets: chosen,
+          kill,
+          intervalSeconds,
+          durationSeconds,
+          maxPodsPerKill: g.maxPodsPerKill,
+          kills: killTimes(intervalSeconds, durationSeconds).length,
+          load: load ? describeLoad(load) : undefined,
+          impact: await experimentImpact(kc, spec, g.maxPodsPerKill),
+        }),
       );
-      if (go !== 'Start') throw new CancelledError();
     }
-    const out = channel();
-    out.show(true);
-    out.appendLine(`=== chaos experiment ${new Date().toISOString()}: ${spec.targets.join(', ')} in ${ns}, ${describeKill(kill)} every ${intervalSeconds} s for ${durationSeconds} s${mode.dry ? ' (dry run)' : ''}`);
-    const ac = new AbortController();
-    experiment = ac;
-    try {
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Chaos experiment', cancellable: true }, (p, token) => {
-        token.onCancellationRequested(() => ac.abort());
-        return runExperiment(kc, spec, {
-          guards: g,
-          signal: ac.signal,
-          onEvent: (e) => {
-            if (e.type === 'sample') {
-              const s = e.sample;
-              const ready = Object.entries(s.ready).map(([n, r]) => `${n} ${r.ready}/${r.desired}`).join(' · ');
-              const load = s.rps !== undefined ? `${s.rps} req/s · ${s.failPercent}% failed · p95 ${s.p95Ms} ms · ` : '';
-              p.report({ message: `${s.t} s / ${durationSeconds} s · ${load}${ready}` });
-              out.appendLine(`${s.t.toFixed(1).padStart(6)} s  ${load}${ready}`);
-            } else if (e.type === 'kill') {
-              out.appendLine(`     ◆ kill ${e.kill.deployment}: ${e.kill.pods.join(', ') || 'no pod'}${e.kill.capped ? ' (capped by maxPodsPerKill)' : ''}${e.kill.errors.length ? ` — ${e.kill.errors.join('; ')}` : ''}`);
-            } else if (e.type === 'phase') {
-              p.report({ message: e.message });
-              out.appendLine(`  ${e.message}`);
-            }
-          },
-        });
-      });
-      const md = experimentMarkdown(result);
-      const dir = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-      let doc: vscode.Uri;
-      if (dir) {
-        const saved = await saveExperimentReport(dir, result);
-        out.appendLine(`report: ${saved.markdown} and ${saved.json}`);
-        doc = vscode.Uri.file(saved.markdown);
-      } else {
-        doc = (await vscode.workspace.openTextDocument({ language: 'markdown', content: md })).uri;
-      }
-      out.appendLine(`verdict: ${result.verdict}`);
-      // The step ticks for a verdict reached under load that the target answered, not for 100 % refused connections.
-      const shortfall = result.load ? loadRunShortfall(result.load) : 'the load did not run';
-      if ((result.verdict === 'PASS' || result.verdict === 'FAIL') && !shortfall) markStepDone(reg.context, 'experimentRun');
-      else if (shortfall) out.appendLine(`the walkthrough step stays open: ${shortfall}`);
-      for (const c of result.checks) out.appendLine(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.summary}`);
-      await vscode.commands.executeCommand('markdown.showPreview', doc).then(undefined, () => vscode.window.showTextDocument(doc));
-      const show = result.verdict === 'FAIL' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-      void show(`Chaos experiment: ${result.verdict}. ${result.checks.filter((c) => !c.ok).map((c) => c.summary).join('; ')}`);
-    } finally {
-      if (experiment === ac) experiment = undefined;
-    }
+    await runExperimentInEditor(reg, kc, spec, g, { context: kc.getCurrentContext() });
   });
 
   reg.command('sockShop.abortChaos', () => {
-    if (!experiment) {
-      void vscode.window.showInformationMessage('No chaos experiment is running.');
-      return;
-    }
-    experiment.abort();
-    channel().appendLine('  abort requested: stopping load and kills');
+    if (!abortExperiment(reg)) void vscode.window.showInformationMessage('No chaos experiment is running.');
   });
 }

@@ -368,7 +368,7 @@ export function register(reg: Registry): void {
           p95Ms: last?.p95Ms ?? 0,
           p99Ms: last?.p99Ms ?? 0,
           statuses: {},
-          failuresByCause: {},
+          failuresByCause: last?.failuresByCause ?? {},
           reportPath,
         },
       });

@@ -22,6 +22,7 @@ import { WorkloadsTree } from './tree';
 import { confirmModal } from '../guard';
 import { assertCurrentContext, assertNamespaceAllowed, killPodConfirmation, restartConfirmation, scaleConfirmation } from '../../core/kube/guard';
 import { setting } from '../settings';
+import { podKillImpact } from '../../core/kube/blast';
 
 export const DESCRIBE_SCHEME = 'sockshop-k8s';
 
@@ -63,7 +64,8 @@ export function register(reg: Registry): void {
     checkKillAllowed(ns, opts);
     const kc = await session.current();
     assertCurrentContext(ref, kc.getCurrentContext());
-    await confirmModal(killPodConfirmation({ context: kc.getCurrentContext(), namespace: ns, pod: ref.name, gracePeriodSeconds: opts.gracePeriodSeconds }));
+    const impact = await podKillImpact(kc, ns, ref.name);
+    await confirmModal(killPodConfirmation({ context: kc.getCurrentContext(), namespace: ns, pod: ref.name, gracePeriodSeconds: opts.gracePeriodSeconds, impact }));
     const result = await killPod(kc, ns, ref.name, opts);
     reg.log.info(`kill pod: ${result.message}`);
     if (result.deleted) void vscode.window.setStatusBarMessage(`$(trash) ${result.message}`, 5000);

@@ -1,0 +1,98 @@
+// What the chaos tests share: a front-end Deployment in a namespace of their own, a wait until it has settled,
+// and a stand-in for the front-end that they send load to: a local HTTP server on loopback (the lab's pods
+// run no containers yet, so nothing in them answers HTTP). Wired to the cluster, it watches the target's pods
+// and, with failAfterDeletes, answers 503 for FAIL_WINDOW_MS after each pod deletion, like a front-end that
+// loses requests while a replica is replaced.
+import { createServer, type Server } from 'node:http';
+import * as k8s from '@kubernetes/client-node';
+
+export const FAIL_WINDOW_MS = 1000;
+
+export interface StandIn {
+  url: string;
+  server: Server;
+  /** Pod deletion times the server saw (epoch ms). */
+  deletions: number[];
+  /** Requests answered so far. */
+  readonly requests: number;
+  close(): Promise<void>;
+}
+
+/** A local stand-in for the front-end. failAfterDeletes: answer 503 for FAIL_WINDOW_MS after each pod deletion. */
+export async function standIn(kc: k8s.KubeConfig, namespace: string, failAfterDeletes: boolean, labelSelector = 'name=front-end'): Promise<StandIn> {
+  let failUntil = 0;
+  const deletions: number[] = [];
+  // Pods seen alive: a deletion counts only for a pod that was alive while watched (pods of an earlier
+  // rollout that are already terminating do not count).
+  const alive = new Set<string>();
+  let requests = 0;
+  const server = createServer((_req, res) => {
+    requests++;
+    const failing = Date.now() < failUntil;
+    res.writeHead(failing ? 503 : 200, { 'content-type': 'text/plain' });
+    res.end(failing ? 'unavailable' : 'ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const watch = new k8s.Watch(kc);
+  const req = await watch.watch(
+    `/api/v1/namespaces/${namespace}/pods`,
+    { labelSelector },
+    (phase: string, pod: k8s.V1Pod) => {
+      const name = pod.metadata?.name ?? '';
+      const gone = phase === 'DELETED' || !!pod.metadata?.deletionTimestamp;
+      if (!gone) {
+        alive.add(name);
+        return;
+      }
+      if (alive.delete(name)) {
+        deletions.push(Date.now());
+        if (failAfterDeletes) failUntil = Date.now() + FAIL_WINDOW_MS;
+      }
+    },
+    () => undefined,
+  );
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    server,
+    deletions,
+    get requests() {
+      return requests;
+    },
+    close: async () => {
+      req.abort();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+
+/** Creates namespace with a `front-end` Deployment of `replicas` lab pods (kwok runs them). */
+export async function createFrontEnd(kc: k8s.KubeConfig, namespace: string, replicas: number): Promise<void> {
+  await kc.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+  await kc.makeApiClient(k8s.AppsV1Api).createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: { name: 'front-end', labels: { name: 'front-end' } },
+      spec: {
+        replicas,
+        selector: { matchLabels: { name: 'front-end' } },
+        template: { metadata: { labels: { name: 'front-end' } }, spec: { containers: [{ name: 'front-end', image: 'weaveworksdemos/front-end:0.3.12' }] } },
+      },
+    },
+  });
+}
+
+/** Waits until n front-end pods are ready and no pod of an earlier rollout is still terminating. */
+export async function waitFrontEndSettled(kc: k8s.KubeConfig, namespace: string, n: number, timeoutMs = 60_000): Promise<void> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const all = (await core.listNamespacedPod({ namespace, labelSelector: 'name=front-end' })).items;
+    const ready = all.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    if (ready.length === n && all.length === n) return;
+    if (Date.now() > deadline) throw new Error(`front-end not ready: ${ready.length}/${n} (${all.length} pods)`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
