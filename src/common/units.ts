@@ -107,8 +107,39 @@ export function formatValue(value: number | null | undefined, unit?: string, dec
   }
 }
 
-/** Axis tick formatter: same as formatValue, but with the decimals the tick spacing needs. */
+/** The decimals a multiple of `step` needs to be written exactly (0.25 → 2, 0.5 → 1, 2 → 0), at most 3. */
+export function stepDecimals(step: number): number {
+  const a = Math.abs(step);
+  if (!Number.isFinite(a) || a === 0) return 0;
+  for (let d = 0; d < 3; d++) {
+    const x = a * 10 ** d;
+    if (Math.abs(x - Math.round(x)) < 1e-6 * Math.max(1, x)) return d;
+  }
+  return 3;
+}
+
+/** Axis tick formatter: same as formatValue, but with the decimals the tick spacing needs (0.75 %, not 0.8 %). */
 export function formatTick(value: number, unit: string | undefined, step: number): string {
-  if (unit === 'percentunit') return formatValue(value, unit, step * 100 >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step * 100))));
+  if (unit === 'percentunit') return formatValue(value, unit, stepDecimals(step * 100));
+  if (unit === 'percent' || unit === 'none') return formatValue(value, unit, stepDecimals(step));
   return formatValue(value, unit);
+}
+
+/**
+ * Time-axis labels that do not collide: "HH:MM" (":SS" when the ticks are less than a minute apart), with the
+ * date ("Dec 2") only on the first tick and where the day changes. `splits` are seconds since the epoch.
+ */
+export function timeTicks(splits: readonly number[], timeZone?: string): string[] {
+  const step = splits.length > 1 ? splits[1] - splits[0] : 60;
+  const time = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', ...(step < 60 ? { second: '2-digit' } : {}), hourCycle: 'h23', timeZone });
+  const day = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone });
+  let lastDay = '';
+  return splits.map((v) => {
+    const d = new Date(v * 1000);
+    const dayText = day.format(d);
+    const text = time.format(d);
+    const withDay = dayText !== lastDay;
+    lastDay = dayText;
+    return withDay ? `${dayText} ${text}` : text;
+  });
 }

@@ -51,6 +51,7 @@ export type UserErrorReason =
   | 'NoDashboard'
   | 'NoEditor'
   | 'NoGrafana'
+  | 'MissingKubeconfigFile'
   | 'NoKubeconfig'
   | 'NoLogs'
   | 'NoPod'

@@ -8,6 +8,7 @@
 // with the Monitoring Stack first (in the lab, as on DigitalOcean, the 1-click is what puts Prometheus into
 // the cluster), then Sock Shop, then observing, load and chaos.
 import { strict as assert } from 'node:assert';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { playground } from './hooks.ts';
@@ -62,13 +63,13 @@ describe('e2e: the workshop in VS Code', function () {
 
     const name = `e2e-${Date.now().toString(36)}`;
     await wb.runCommand('Sock Shop: Create DOKS Cluster');
-    await wb.answer('Create DOKS Cluster (1/6)', name, 90_000);
-    await wb.answer('Create DOKS Cluster (2/6)'); // sgp1, the workshop's region, offered first
-    await wb.answer('Create DOKS Cluster (3/6)'); // latest version first
-    await wb.answer('Create DOKS Cluster (4/6)'); // s-1vcpu-2gb first
-    await wb.answer('Create DOKS Cluster (5/6)'); // 2 nodes
-    await wb.choose('Create DOKS Cluster (6/6)', 'Install the Monitoring Stack');
-    await wb.choose("Save the cluster's kubeconfig", /^\s*Merge into/);
+    await wb.answer('Create DOKS Cluster (1/7)', name, 90_000);
+    await wb.answer('Create DOKS Cluster (2/7)'); // sgp1, the workshop's region, offered first
+    await wb.answer('Create DOKS Cluster (3/7)'); // latest version first
+    await wb.answer('Create DOKS Cluster (4/7)'); // s-1vcpu-2gb first
+    await wb.answer('Create DOKS Cluster (5/7)'); // 2 nodes
+    await wb.choose('Create DOKS Cluster (6/7)', 'Install the Monitoring Stack');
+    await wb.choose('Create DOKS Cluster (7/7)', /^\s*Merge into/);
     const dialog = wb.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 30_000 });
     const confirm = (await dialog.innerText()).replace(/\s+/g, ' ');
@@ -227,6 +228,21 @@ describe('e2e: the workshop in VS Code', function () {
     assert.match(text, /Asia\/Singapore/, 'the diagnostic suggests the IANA name');
     await wb.screenshot('4c-time-zone-diagnostic');
     await wb.runCommand('View: Toggle Problems');
+
+    // Ctrl+. on the problem offers the quick fix, which puts the suggested zone in place.
+    await wb.page.locator('.editor-instance .view-lines').first().click();
+    await wb.page.keyboard.press('Control+Home');
+    await wb.runCommand('Go to Next Problem (Error, Warning, Info)');
+    await wb.page.keyboard.press('Escape');
+    await wb.page.keyboard.press('Control+.');
+    const fix = wb.page.locator('.action-widget .monaco-list-row', { hasText: 'Change time_zone to "Asia/Singapore"' }).first();
+    await fix.waitFor({ timeout: 30_000 });
+    await wb.screenshot('4d-time-zone-quick-fix');
+    // The fix is the focused (preferred) action: Enter applies it (a click can land on the widget's pointer block).
+    await wb.page.locator('.action-widget .monaco-list-row.focused', { hasText: 'Change time_zone to "Asia/Singapore"' }).waitFor({ timeout: 10_000 });
+    await wb.page.keyboard.press('Enter');
+    await waitUntil(async () => (await wb.editorText()).includes('time_zone = "Asia/Singapore"'), 15_000, () => wb.editorText());
+    assert.ok(!(await wb.editorText()).includes('Singapore/Singapore'));
   });
 
   it('5. "Sock Shop: Open Metrics" → charts with data and the top-pods table (dark and light theme)', async function () {
@@ -294,7 +310,38 @@ describe('e2e: the workshop in VS Code', function () {
     const summary = await wb.waitNotification(/Load \w+: \d+ requests/, 120_000);
     assert.match(summary, /Load \w+: 200 requests, 0% failed/);
     assert.ok(frontEnd.requests >= 200, `the front-end's pods served ${frontEnd.requests} requests`);
+    // One req/s figure: the notification's, the panel's headline and its req/s tile agree once the run is over.
+    const notified = Number(/, ([\d.]+) req\/s/.exec(summary)![1]);
+    const panel = wb.webview();
+    const rpsTile = panel.locator('.tile', { hasText: 'mean req/s' }).locator('.tile-value');
+    await rpsTile.waitFor({ timeout: 30_000 });
+    assert.equal(Number((await rpsTile.innerText()).replace(/,/g, '')), notified, 'the req/s tile shows the notification\'s figure');
+    const headline = await panel.locator('#status').innerText();
+    assert.equal(Number(/([\d,.]+) req\/s/.exec(headline)![1].replace(/,/g, '')), notified, `headline: ${headline}`);
+    assert.equal(await panel.locator('.tile', { hasText: /^\s*[\d,.]+\s*users\s*$/ }).count(), 0, 'no users tile in an ab run');
     await wb.screenshot('6a-load-summary');
+  });
+
+  it('6b. Run Load against a port that refuses: the pre-flight request says so and asks before running', async function () {
+    this.timeout(120_000);
+    const closed = await closedPort();
+    await wb.runCommand('Sock Shop: Run Load');
+    await wb.answer(/Load target: confirm the host/, `http://127.0.0.1:${closed}/`);
+    await wb.choose('Load model', 'ab (closed model)');
+    await wb.answer('Total requests (-n)', '50');
+    await wb.answer('Concurrency (-c)', '2');
+    await wb.answer(/Cookies \(-C\)/);
+    await wb.answer('Connections');
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 30_000 });
+    const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, new RegExp(`http://127\\.0\\.0\\.1:${closed}/ refused the connection \\(ECONNREFUSED\\)`));
+    assert.match(text, /Run Load anyway\?/);
+    await wb.screenshot('6b-load-preflight-refused');
+    await wb.clickDialogButton('Cancel');
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+    // Nothing ran: no summary notification for this target.
+    await assert.rejects(wb.waitNotification(new RegExp(`Load \\w+: \\d+ requests.*${closed}`), 3_000));
   });
 
   it('6c. "Sock Shop: Apply kube-monkey Labels" offers the workshop\'s labels and asks first, naming the context and the restart; Cancel changes nothing', async function () {
@@ -569,5 +616,17 @@ function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
     return e.isDirectory() ? listFiles(p) : e.isFile() ? [p] : [];
+  });
+}
+
+/** A loopback port nothing listens on (bound once, then closed). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
   });
 }

@@ -6,11 +6,12 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { delimiter, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { UserError } from '../../src/core/errors';
-import { describeYaml, killPod, RESTARTED_AT, restartDeployment, scaleDeployment } from '../../src/core/kube/actions';
+import { describeYaml, followLogs, killPod, RESTARTED_AT, restartDeployment, scaleDeployment } from '../../src/core/kube/actions';
 import { loadKubeconfig } from '../../src/core/kube/kubeconfig';
 import { buildTree, findNode, type TreeNode } from '../../src/core/kube/model';
 import { UsagePoller } from '../../src/core/kube/usage';
@@ -125,7 +126,7 @@ describe('workloads model against the lab', function () {
     for (const name of runningPodNames(root)) assert.match(dep.tooltip!, new RegExp(`${name} — Running`));
     const pod = podNodes(root)[0];
     assert.equal(pod.contextValue, 'pod');
-    assert.match(pod.description!, /lab-pool-\d+/, 'the node name is shown');
+    assert.match(pod.tooltip!, /\nNode: lab-pool-\d+/, 'the node name is in the tooltip');
     const svc = findNode(root, `${context}/${NS}/Services/${APP}`)!;
     assert.match(svc.description!, /^ClusterIP · \d+\.\d+\.\d+\.\d+ · 80\/TCP$/);
   });
@@ -212,6 +213,22 @@ describe('workloads model against the lab', function () {
     assert.match(r.message, /already gone/);
   });
 
+  it('Show Logs of a pod running on a simulated node says it is running and that the node served no log', async function () {
+    const name = runningPodNames(model(watcher, context))[0];
+    const chunks: string[] = [];
+    const out = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c.toString()), cb()) });
+    try {
+      const stream = await followLogs(kc, NS, name, APP, out, { follow: false });
+      stream.cancel();
+      assert.fail(`kwok's nodes keep no logs, yet the cluster served ${JSON.stringify(chunks.join('').slice(0, 200))}`);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      assert.equal(e.reason, 'NoLogs', e.message);
+      assert.match(e.message, /the container has been running for \d+[smh]/);
+      assert.doesNotMatch(e.message, /may not have started/);
+    }
+  });
+
   it('Describe returns the live object as YAML without managedFields', async function () {
     const name = runningPodNames(model(watcher, context))[0];
     const text = await describeYaml(kc, { kind: 'Pod', name, namespace: NS });
@@ -260,7 +277,7 @@ describe('workloads model against the lab', function () {
     const use = [...last!.entries()].find(([k]) => k.startsWith(`${NS}/`))![1];
     assert.ok(use.cpuMilli > 0 && use.memoryBytes > 0, JSON.stringify(use));
     const root = buildTree({ context, snapshot: watcher.snapshot(), allNamespaces: false, sockShopNamespace: NS, now: new Date(), usage: last });
-    assert.ok(podNodes(root).some((p) => /CPU · \d+Mi$/.test(p.description ?? '')), 'usage is in the pod descriptions');
+    assert.ok(podNodes(root).some((p) => /\nCPU: \d+m, memory: \d+Mi/.test(p.tooltip ?? '')), 'usage is in the pod tooltips');
   });
 
   it('equals a fresh list within 10 s after each of 5 kube-apiserver restarts', async function () {

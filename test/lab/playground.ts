@@ -1,11 +1,12 @@
 // The playground: the packaged extension in a real VS Code (code-server) configured for the lab.
 // `npm run lab` starts it for people; the e2e suite starts the same thing for Playwright.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCodeServer, type CodeServerInstance } from './code-server.ts';
 import type { LabState } from './lab.ts';
 import { REPO_ROOT } from './paths.ts';
+import { isAlive, stopPid } from './proc.ts';
 
 export const VSIX = join(REPO_ROOT, 'dist', 'sock-shop-lab.vsix');
 
@@ -73,4 +74,52 @@ export async function startPlayground(lab: LabState, opts: PlaygroundOptions): P
     env: { KUBECONFIG: kubeconfig },
   });
   return { ...instance, kubeconfig, workspace, doToken: digitalocean?.token };
+}
+
+/** What `npm run lab` records so that `npm run lab -- down` can stop its code-server. */
+export interface PlaygroundRecord {
+  pid: number;
+  url: string;
+  /** The `npm run lab` process that started it. */
+  owner: number;
+}
+
+const recordPath = (home: string) => join(home, 'playground.json');
+
+export function recordPlayground(home: string, r: PlaygroundRecord): void {
+  mkdirSync(home, { recursive: true });
+  writeFileSync(recordPath(home), JSON.stringify(r, null, 2));
+}
+
+export function readPlaygroundRecord(home: string): PlaygroundRecord | undefined {
+  try {
+    const r = JSON.parse(readFileSync(recordPath(home), 'utf8')) as PlaygroundRecord;
+    return typeof r.pid === 'number' ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes the record (only when it is still the one for `pid`). */
+export function forgetPlayground(home: string, pid: number): void {
+  if (readPlaygroundRecord(home)?.pid === pid) rmSync(recordPath(home), { force: true });
+}
+
+/** Whether pid is still a code-server (a recorded pid may have been reused by another program). */
+function isCodeServer(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('code-server');
+  } catch {
+    return false;
+  }
+}
+
+/** Stops the recorded code-server, if it still runs; returns its pid when it stopped one. */
+export async function stopRecordedPlayground(home: string): Promise<number | undefined> {
+  const r = readPlaygroundRecord(home);
+  if (!r) return undefined;
+  const running = isAlive(r.pid) && isCodeServer(r.pid);
+  if (running) await stopPid(r.pid);
+  rmSync(recordPath(home), { force: true });
+  return running ? r.pid : undefined;
 }

@@ -64,6 +64,12 @@ describe('chaos diagnostics', () => {
         assert.equal(lineText(text, d), '"Singapore/Singapore"');
         assert.match(d.message, /Asia\/Singapore/);
         assert.equal(d.severity, 'error');
+        // The quick fix puts the suggested zone in place of the value, and the fixed file has no time-zone problem.
+        assert.equal(d.fix?.title, 'Change time_zone to "Asia/Singapore"');
+        const fixed = applyEdits(text, d.fix!.edits);
+        assert.match(fixed, /^\s*time_zone = "Asia\/Singapore"$/m);
+        assert.equal(fixed.split('\n').length, text.split('\n').length);
+        assert.ok(!chaosDiagnostics(fixed).some((x) => x.code === CODES.timeZone));
       },
     },
     {
@@ -130,6 +136,16 @@ describe('chaos diagnostics', () => {
 
   it('every diagnostic code has a case above', () => {
     assert.deepEqual(Object.values(CODES).filter((c) => !cases.some((x) => x.code === c)), []);
+  });
+
+  it('time zone: no quick fix without a suggestion, nor in a quoted config.toml whose columns do not map', () => {
+    const noHint = chaosDiagnostics(read('workshop-configmap.yaml').replace('Singapore/Singapore', 'Nowhere/Atlantis')).find((x) => x.code === CODES.timeZone)!;
+    assert.match(noHint.message, /Use a name like/);
+    assert.equal(noHint.fix, undefined);
+    const quoted = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kube-monkey-config-map\ndata:\n  config.toml: "[kubemonkey]\\ndry_run = true\\ntime_zone = \\"Singapore/Singapore\\"\\n"\n';
+    const q = chaosDiagnostics(quoted).find((x) => x.code === CODES.timeZone)!;
+    assert.match(q.message, /Did you mean "Asia\/Singapore"/);
+    assert.equal(q.fix, undefined);
   });
 
   it('the clean fixtures and the shipped install manifests have no diagnostics at all', () => {

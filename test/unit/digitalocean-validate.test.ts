@@ -43,6 +43,18 @@ describe('DigitalOcean cluster validation', () => {
     assert.match(clusterNameProblem('x'.repeat(64))!, /at most 63 characters \(this one has 64\)/);
   });
 
+  it('reports whole code points: an emoji is one character, never half of a surrogate pair', () => {
+    const p = clusterNameProblem('sock-\u{1F9E6}-shop')!;
+    assert.equal(p, 'A cluster name may contain only lowercase letters, digits and hyphens, not "\u{1F9E6}" (U+1F9E6).');
+    assert.doesNotMatch(p, /[\uD800-\uDFFF](?![\uDC00-\uDFFF])/u, 'no lone surrogate in the message');
+    assert.equal(clusterNameProblem('sock shop'), 'A cluster name may contain only lowercase letters, digits and hyphens, not " " (a space).');
+    assert.match(clusterNameProblem('sock\tshop')!, /not the control character U\+0009\./);
+    assert.match(clusterNameProblem('caf\u00e9')!, /not "\u00e9" \(U\+00E9\)/);
+    // 62 letters and one emoji (two UTF-16 units) are 63 characters: within the limit, so the emoji is what is reported.
+    assert.match(clusterNameProblem(`${'x'.repeat(62)}\u{1F9E6}`)!, /not "\u{1F9E6}"/u);
+    assert.match(clusterNameProblem(`${'x'.repeat(63)}\u{1F9E6}`)!, /this one has 64\)/);
+  });
+
   it('checks region, version, size and count against the options', () => {
     assert.equal(reason(() => validateClusterRequest(good, OPTIONS)), 'ok');
     assert.match(reason(() => validateClusterRequest({ ...good, name: 'Bad_Name' }, OPTIONS)), /^InvalidName: Invalid cluster name "Bad_Name"/);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { DoCluster } from '../../src/core/digitalocean/client';
 import { statusCategory } from '../../src/core/digitalocean/flows';
 import { ClusterTracker, MemoryStore } from '../../src/core/digitalocean/tracker';
-import { clusterRow, relativeExpiry, trackedOnlyRow } from '../../src/core/digitalocean/view';
+import { clusterRow, loadBalancerLabel, relativeExpiry, trackedOnlyRow } from '../../src/core/digitalocean/view';
+import { DO_LB_ID_ANNOTATION, loadBalancerServiceOf, servicesOfLoadBalancer, type LoadBalancerService } from '../../src/core/kube/services';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const cluster = (state: string): DoCluster => ({
@@ -42,7 +43,19 @@ describe('DigitalOcean tree rows', () => {
     assert.equal(row.changing, false);
     assert.deepEqual(row.loadBalancers.map((l) => l.id), ['lb1']);
     assert.equal(row.cost.monthly, 36);
-    assert.equal(row.description, 'running · sgp1 · 1.33.13-do.0 · 2 × s-1vcpu-2gb · ~$36.00/month · credentials in 7 d');
+    assert.equal(row.description, 'running · sgp1 · ~$36.00/month');
+    assert.match(row.tooltip, /Version: 1\.33\.13-do\.0/);
+    assert.match(row.tooltip, /Node pools: 2 × s-1vcpu-2gb/);
+    assert.match(row.tooltip, /Credentials expire in 7 d/);
+    const expired = clusterRow(cluster('running'), [], new Map([['s-1vcpu-2gb', 18]]), {
+      id: 'c1',
+      name: 'sock-shop',
+      region: 'sgp1',
+      context: 'do-sgp1-sock-shop',
+      kubeconfigPath: '/k',
+      credentialsExpireAt: new Date(NOW - 7_200_000).toISOString(),
+    }, NOW);
+    assert.equal(expired.description, 'running · sgp1 · ~$36.00/month · credentials expired 2 h ago');
     assert.match(row.tooltip, /Load balancers: a1 \(10\.0\.0\.1\)/);
   });
 
@@ -74,5 +87,38 @@ describe('DigitalOcean tree rows', () => {
     assert.equal(t.byName('a')?.id, 'c1');
     await t.forget('c1');
     assert.deepEqual(t.all(), []);
+  });
+});
+
+describe('Destroy: a load balancer named by name, IP and the Service it serves', () => {
+  const services: LoadBalancerService[] = [
+    { namespace: 'sock-shop', name: 'front-end', lbId: 'lb-1', addresses: ['127.10.0.5'] },
+    { namespace: 'monitoring', name: 'grafana', addresses: ['127.10.0.9'] },
+  ];
+
+  it('finds the Service by the load-balancer-id annotation, else by the IP', () => {
+    assert.deepEqual(servicesOfLoadBalancer({ id: 'lb-1', ip: '127.10.0.77' }, services).map((s) => s.name), ['front-end']);
+    assert.deepEqual(servicesOfLoadBalancer({ id: 'lb-2', ip: '127.10.0.9' }, services).map((s) => s.name), ['grafana']);
+    assert.deepEqual(servicesOfLoadBalancer({ id: 'lb-3', ip: '127.10.0.5' }, services), [], 'an IP taken by an annotated Service is not matched again');
+    assert.deepEqual(servicesOfLoadBalancer({ id: 'lb-4' }, services), []);
+  });
+
+  it('says name, IP and Service, or why the Service is not known', () => {
+    const lb = { id: 'lb-1', name: 'a8f3c2e1d0b94f6e8a7b', ip: '127.10.0.5' };
+    assert.equal(loadBalancerLabel(lb, servicesOfLoadBalancer(lb, services)), 'load balancer a8f3c2e1d0b94f6e8a7b (127.10.0.5, Service sock-shop/front-end)');
+    assert.equal(loadBalancerLabel(lb, undefined), 'load balancer a8f3c2e1d0b94f6e8a7b (127.10.0.5, its Service unknown: the cluster was not reachable)');
+    assert.equal(loadBalancerLabel({ id: 'lb-9', name: '' }, []), 'load balancer lb-9 (no IP yet, no Service of the cluster names it)');
+  });
+
+  it('reads a LoadBalancer Service the way DigitalOcean annotates it, and ignores other types', () => {
+    assert.deepEqual(
+      loadBalancerServiceOf({
+        metadata: { namespace: 'sock-shop', name: 'front-end', annotations: { [DO_LB_ID_ANNOTATION]: 'lb-1' } },
+        spec: { type: 'LoadBalancer' },
+        status: { loadBalancer: { ingress: [{ ip: '127.10.0.5' }] } },
+      }),
+      { namespace: 'sock-shop', name: 'front-end', lbId: 'lb-1', addresses: ['127.10.0.5'] },
+    );
+    assert.equal(loadBalancerServiceOf({ metadata: { name: 'x' }, spec: { type: 'ClusterIP' } }), undefined);
   });
 });

@@ -7,6 +7,7 @@ import { UserError } from '../../src/core/errors';
 import { kubeError } from '../../src/core/kube/errors';
 import {
   credentialProblem,
+  describeKubeconfigSource,
   kubeconfigSource,
   loadKubeconfig,
   mergeKubeconfigs,
@@ -163,6 +164,12 @@ describe('kubeconfig loading and merging', () => {
     assert.deepEqual(doc.clusters?.[0].cluster, { server: 's', 'certificate-authority': '/abs/ca', 'certificate-authority-data': 'QUJD' });
   });
 
+  it('names where the kubeconfig comes from: KUBECONFIG, the setting or the default', () => {
+    assert.equal(describeKubeconfigSource(kubeconfigSource({ env: { KUBECONFIG: ['/a', '/b'].join(delimiter) } })), 'KUBECONFIG (/a, /b)');
+    assert.equal(describeKubeconfigSource(kubeconfigSource({ settingPath: '/k/c', env: { KUBECONFIG: '/a' } })), 'sockShop.kubeconfigPath (/k/c)');
+    assert.equal(describeKubeconfigSource(kubeconfigSource({ env: {}, home: '/h' })), '/h/.kube/config (the default)');
+  });
+
   it('says specifically when there is no kubeconfig or the context is unknown', () => {
     assert.throws(
       () => loadKubeconfig({ env: {}, home: join(dir, 'nohome') }),
@@ -174,7 +181,10 @@ describe('kubeconfig loading and merging', () => {
     );
     assert.throws(
       () => loadKubeconfig({ settingPath: join(dir, 'nope') }),
-      (e: unknown) => e instanceof UserError && e.reason === 'NoKubeconfig' && /sockShop.kubeconfigPath/.test(e.message),
+      (e: unknown) =>
+        e instanceof UserError &&
+        e.reason === 'MissingKubeconfigFile' &&
+        e.message === `The kubeconfig file ${join(dir, 'nope')} set in sockShop.kubeconfigPath does not exist. Fix the setting, or clear it to use KUBECONFIG or ~/.kube/config.`,
     );
     const p = write('cfg', kubeconfigYaml({ current: 'gone', clusters: [['k', 'https://k']], users: [['u', {}]], contexts: [['here', 'k', 'u']] }));
     assert.throws(

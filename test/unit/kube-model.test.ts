@@ -5,6 +5,9 @@ import {
   findNode,
   podsOfDeployment,
   podStatus,
+  treeChanges,
+  type TreeNode,
+  replacementPod,
   serviceExternalIp,
   servicePorts,
   type KDeployment,
@@ -112,25 +115,28 @@ describe('workloads tree model', () => {
     assert.deepEqual(podsOfDeployment(SNAPSHOT.deployments[1], SNAPSHOT.pods).map((p) => p.metadata?.name), ['front-end-abc', 'front-end-def']);
   });
 
-  it('describes pods with phase, ready containers, restarts, age, node and usage', () => {
+  it('describes pods briefly (phase, ready containers, restarts, age); node, IP and usage in the tooltip', () => {
     const usage = new Map([['sock-shop/front-end-abc', { cpuMilli: 12, memoryBytes: 45 * 1024 * 1024 }]]);
     const root = buildTree(input({ usage }));
     const p = findNode(root, 'do-sgp1-lab/sock-shop/Pods/front-end-abc')!;
-    assert.equal(p.description, 'Running · 1/1 · 3 restarts · 5m · pool-1 · 12m CPU · 45Mi');
+    assert.equal(p.description, 'Running · 1/1 · 3 restarts · 5m');
+    assert.match(p.tooltip!, /\nNode: pool-1\n/);
+    assert.match(p.tooltip!, /\nCPU: 12m, memory: 45Mi/);
     assert.equal(p.contextValue, 'pod');
     assert.equal(p.icon, 'circle-filled');
     const carts = findNode(root, 'do-sgp1-lab/sock-shop/Pods/carts-xyz')!;
-    assert.match(carts.description!, /^Running · 1\/2 · 5m · node-1$/);
+    assert.match(carts.description!, /^Running · 1\/2 · 5m$/);
     assert.equal(carts.icon, 'clock');
     const crash = findNode(root, 'do-sgp1-lab/sock-shop/Pods/front-end-def')!;
     assert.match(crash.description!, /^CrashLoopBackOff · 0\/1/);
     assert.equal(crash.icon, 'error');
   });
 
-  it('describes services with type, cluster IP, external IP and ports', () => {
+  it('describes services with type, the address people use (external, else cluster IP) and ports', () => {
     const root = buildTree(input());
     const fe = findNode(root, 'do-sgp1-lab/sock-shop/Services/front-end')!;
-    assert.equal(fe.description, 'LoadBalancer · 10.0.0.1 · 203.0.113.7 · 80:30001/TCP');
+    assert.equal(fe.description, 'LoadBalancer · 203.0.113.7 · 80:30001/TCP');
+    assert.match(fe.tooltip!, /Cluster IP: 10\.0\.0\.1\nExternal IP: 203\.0\.113\.7/);
     assert.equal(fe.contextValue, 'service.loadbalancer.front-end');
     const carts = findNode(root, 'do-sgp1-lab/sock-shop/Services/carts')!;
     assert.equal(carts.description, 'ClusterIP · 10.0.0.1 · 80/TCP');
@@ -234,5 +240,46 @@ describe('formatting and quantities', () => {
     assert.throws(() => checkKillAllowed('kube-system', {}), (e: unknown) => e instanceof UserError && /allowKubeSystem/.test(e.message));
     assert.doesNotThrow(() => checkKillAllowed('kube-system', { allowKubeSystem: true }));
     assert.doesNotThrow(() => checkKillAllowed('sock-shop', {}));
+  });
+});
+
+describe('the replacement of a killed pod', () => {
+  const pod = (name: string, created: string, deleting = false) => ({ metadata: { name, creationTimestamp: created, ...(deleting ? { deletionTimestamp: created } : {}) } });
+  it('is the newest live pod of the same ReplicaSet, else of the same Deployment', () => {
+    const pods = [
+      pod('front-end-7f9c6d8b5-aaaaa', '2026-12-02T10:00:00Z'),
+      pod('front-end-7f9c6d8b5-bbbbb', '2026-12-02T10:05:00Z'),
+      pod('front-end-7f9c6d8b5-ccccc', '2026-12-02T10:06:00Z', true),
+      pod('front-end-db-1111111-zzzzz', '2026-12-02T10:07:00Z'),
+      pod('carts-55d6b8c4f-qqqqq', '2026-12-02T10:08:00Z'),
+    ];
+    assert.equal(replacementPod('front-end-7f9c6d8b5-x2k4q', pods), 'front-end-7f9c6d8b5-bbbbb');
+    assert.equal(replacementPod('front-end-6c8d7b9f4-x2k4q', pods), 'front-end-7f9c6d8b5-bbbbb', 'a new ReplicaSet after a rollout');
+    assert.equal(replacementPod('orders-5d9c7b8f6-x2k4q', pods), undefined);
+    assert.equal(replacementPod('front-end-7f9c6d8b5-bbbbb', pods), 'front-end-7f9c6d8b5-aaaaa', 'never itself');
+  });
+});
+
+describe('what the tree redraws after a rebuild', () => {
+  const node = (id: string, description: string, children?: TreeNode[]): TreeNode => ({ id, kind: children ? 'group' : 'pod', label: id, description, collapsible: children ? 'expanded' : 'none', children });
+  const index = (root: TreeNode) => {
+    const m = new Map<string, TreeNode>();
+    const walk = (n: TreeNode) => (m.set(n.id, n), (n.children ?? []).forEach(walk));
+    walk(root);
+    return m;
+  };
+  const tree = (podA: string, pods = ['a', 'b']) => node('ctx', 'server', [node('ctx/ns', '2/2', [node('ctx/ns/Pods', String(pods.length), pods.map((p) => node(`ctx/ns/Pods/${p}`, p === 'a' ? podA : 'Running')))])]);
+
+  it('redraws only the row whose description changed (its neighbours keep their identity)', () => {
+    assert.deepEqual(treeChanges(index(tree('Running · 5m')), tree('Running · 6m')), { all: false, ids: ['ctx/ns/Pods/a'] });
+    assert.deepEqual(treeChanges(index(tree('Running')), tree('Running')), { all: false, ids: [] });
+  });
+
+  it('redraws a group when its members change, and everything when there is no previous build or another root', () => {
+    assert.deepEqual(treeChanges(index(tree('Running')), tree('Running', ['a', 'c'])), { all: false, ids: ['ctx/ns/Pods'] });
+    assert.deepEqual(treeChanges(undefined, tree('Running')), { all: true });
+    const other = tree('Running');
+    other.id = 'other-ctx';
+    assert.deepEqual(treeChanges(index(tree('Running')), other), { all: true });
   });
 });

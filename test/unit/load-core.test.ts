@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildClusterManifests, buildLocustfile, LOCUST_IMAGE } from '../../src/core/load/cluster';
 import { planShares, resolveWorkerScript, splitEven, validateSpec } from '../../src/core/load/engine';
-import { applyBounds, checkNumber, normalizeTarget, parseBetween, parseCookies, parseHeaders } from '../../src/core/load/inputs';
+import { applyBounds, checkNumber, normalizeTarget, parseBetween, parseCookies, parseDecimal, parseHeaders } from '../../src/core/load/inputs';
 import { mapLocustStats } from '../../src/core/load/locust-stats';
-import { reportMarkdown, saveReport } from '../../src/core/load/report';
+import { loadRunShortfall, reportMarkdown, saveReport } from '../../src/core/load/report';
 import type { LoadReport, LoadSpec } from '../../src/core/load/types';
 
 const base: LoadSpec = { target: { url: 'http://127.0.0.1:8080/' }, model: { kind: 'closed', requests: 1000, concurrency: 5 }, maxRequests: 100_000, maxDurationSeconds: 600 };
@@ -56,6 +56,21 @@ describe('load engine: planning and inputs', () => {
     assert.equal(checkNumber('60', { max: 600 }), undefined);
   });
 
+  it('takes only plain decimal digits as numbers: no exponent, hex, octal, binary or Infinity', () => {
+    for (const text of ['1e1', '0x10', '0o7', '0b11', 'Infinity', '', ' ', '1_000', '10abc']) {
+      assert.equal(checkNumber(text, { integer: true }), 'Enter a whole number (digits only, e.g. 10).', text);
+      assert.equal(parseDecimal(text, { integer: true }), undefined, text);
+      assert.match(checkNumber(text)!, /decimal digits/, text);
+    }
+    assert.equal(checkNumber('10', { integer: true }), undefined);
+    assert.equal(checkNumber(' 16 ', { integer: true }), undefined);
+    assert.equal(parseDecimal(' 16 ', { integer: true }), 16);
+    assert.equal(checkNumber('2.5'), undefined);
+    assert.equal(checkNumber('.5'), undefined);
+    assert.equal(parseDecimal('.5'), 0.5);
+    assert.equal(checkNumber('2.', { integer: true }), 'Enter a whole number.');
+  });
+
   it('never lets a run exceed the settings bounds', () => {
     const s = applyBounds({ ...base, maxRequests: 1e9, maxDurationSeconds: 1e6 }, { maxRequests: 100_000, maxDurationSeconds: 600 });
     assert.equal(s.maxRequests, 100_000);
@@ -97,6 +112,18 @@ describe('load engine: reports', () => {
     endpoints: [{ name: 'GET /', requests: 1000, failures: 10, p50Ms: 2, p95Ms: 4, p99Ms: 9, maxMs: 15, meanMs: 2 }],
     timeline: [],
   };
+
+  it('a run counts for the walkthrough only when the target answered: not when every request failed', () => {
+    assert.equal(loadRunShortfall(report), undefined);
+    const refused = { ...report, successes: 0, failures: 1000, failPercent: 100, statuses: {}, failuresByCause: { ECONNREFUSED: 1000 } };
+    assert.equal(loadRunShortfall(refused), 'every request failed (ECONNREFUSED × 1000)');
+    assert.equal(loadRunShortfall({ ...report, successes: 300, failPercent: 70, failuresByCause: { timeout: 600, 'HTTP 503': 100 } }), '70% of the requests failed (timeout × 600, HTTP 503 × 100)');
+    assert.equal(loadRunShortfall({ ...report, requests: 0, successes: 0 }), 'no request was sent');
+    // "Responses by status" says why it is empty instead of an empty table.
+    const md = reportMarkdown({ ...refused, timeline: [] });
+    assert.match(md, /## Responses by status\n\nNo response: all 1000 requests failed before an HTTP status \(see Failures by cause\)\./);
+    assert.doesNotMatch(md, /\| Status \| Count \|/);
+  });
 
   it('writes Markdown and JSON to .sockshop/reports without credentials', async () => {
     const md = reportMarkdown(report);

@@ -42,6 +42,14 @@ describe('package.json', () => {
     assert.match(pkg.dependencies['@kubernetes/client-node'], /^\^?1\.4\./);
   });
 
+  it('has its own icon (a 128×128 PNG, what the walkthrough and the extension list show), shipped in the .vsix', () => {
+    assert.equal(pkg.icon, 'media/icon.png');
+    const png = readFileSync(join(root, pkg.icon));
+    assert.equal(png.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'a PNG (vsce refuses SVG icons)');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128]);
+    assert.match(readFileSync(join(root, '.vscodeignore'), 'utf8'), /^!media\/\*\*$/m);
+  });
+
   it('only refers to contributed commands in menus', () => {
     const ids = new Set(pkg.contributes.commands.map((c: { command: string }) => c.command));
     for (const [menu, items] of Object.entries(pkg.contributes.menus as Record<string, { command: string }[]>)) {

@@ -35,15 +35,38 @@ describe('snippets', () => {
     assert.deepEqual(snippetChoices('${3|fixed,kill-all|}'), [['fixed', 'kill-all']]);
   });
 
-  it('all have prefixes found by typing "sockshop" or "kube-monkey", and a description', () => {
-    for (const s of [...yamlSnippets, ...pySnippets]) {
-      assert.ok(s.prefix.length > 0);
-      for (const p of s.prefix) assert.match(p, /^(sockshop|kube-monkey)/, `${s.name}: ${p}`);
-      assert.ok(s.prefix.some((p) => p.startsWith('sockshop')) || s.prefix.some((p) => p.startsWith('kube-monkey')));
+  it('one entry per manifest: one prefix each, starting "sockshop" or "kube-monkey", no prefix or name twice', () => {
+    const all = [...yamlSnippets, ...pySnippets];
+    for (const s of all) {
+      assert.equal(s.prefix.length, 1, `${s.name}: one IntelliSense entry, not ${s.prefix.join(', ')}`);
+      assert.match(s.prefix[0], /^(sockshop|kube-monkey)-/, s.name);
       assert.ok(s.description && s.description.length > 10, s.name);
     }
-    assert.ok(yamlSnippets.some((s) => s.prefix.some((p) => p.startsWith('kube-monkey'))));
-    assert.ok(yamlSnippets.some((s) => s.prefix.some((p) => p.startsWith('sockshop'))));
+    const prefixes = all.map((s) => s.prefix[0]);
+    assert.equal(new Set(prefixes).size, prefixes.length, `duplicate prefixes: ${prefixes.join(', ')}`);
+    assert.deepEqual(prefixes.sort(), [
+      'kube-monkey-configmap',
+      'kube-monkey-deployment',
+      'kube-monkey-labels',
+      'kube-monkey-namespace',
+      'kube-monkey-rbac',
+      'sockshop-front-end-kube-monkey',
+      'sockshop-locustfile',
+      'sockshop-namespace',
+    ]);
+  });
+
+  it('each description names what the snippet inserts: its kinds and its namespace', () => {
+    for (const s of yamlSnippets) {
+      if (s.prefix[0] === 'kube-monkey-labels') continue; // a fragment, checked below
+      for (const o of docs(s)) {
+        assert.ok(s.description!.includes(o.kind), `${s.prefix[0]}: the description does not say it inserts a ${o.kind}: ${s.description}`);
+        if (o.kind === 'Namespace') assert.ok(s.description!.includes(o.metadata.name), `${s.prefix[0]} inserts namespace ${o.metadata.name}: ${s.description}`);
+      }
+      if (s.prefix[0].startsWith('kube-monkey-')) assert.doesNotMatch(s.description!, /^Sock Shop namespace/);
+    }
+    assert.match(byPrefix('kube-monkey-labels').description!, /labels/);
+    assert.match(byPrefix('kube-monkey-labels').description!, /pod template/);
   });
 
   it('every YAML snippet parses, and every manifest snippet is a whole object of a current API', () => {
@@ -134,7 +157,8 @@ describe('snippets', () => {
     const files = loadManifestFiles(join(root, 'manifests', 'kube-monkey'));
     const fromSnippets = ['kube-monkey-rbac', 'kube-monkey-configmap', 'kube-monkey-deployment'].flatMap((p) => docs(byPrefix(p)));
     assert.deepEqual(files.filter((o) => o.kind !== 'Namespace'), fromSnippets);
-    assert.deepEqual(files.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name), ['kube-monkey']);
+    assert.deepEqual(files.filter((o) => o.kind === 'Namespace'), docs(byPrefix('kube-monkey-namespace')));
+    assert.equal(docs(byPrefix('sockshop-namespace'))[0].metadata.name, 'sock-shop');
   });
 
   it('the locustfile is valid Python for today\'s Locust API (HttpUser, between(5, 15), the index task)', function () {

@@ -238,7 +238,10 @@ function checkConfigMap(root: YAMLMap<Node, Node>, text: string, lc: LineCounter
   for (const p of checkConfigToml(toml)) {
     const start = map(p.line, p.column);
     const end = block ? map(p.line, p.endColumn) : rangeOf(pair.key as Node).end;
-    out.push({ code: p.code, severity: p.severity, message: p.message, range: { start, end } });
+    const d: ChaosDiagnostic = { code: p.code, severity: p.severity, message: p.message, range: { start, end } };
+    // Only in a literal block does a TOML column map one to one onto the YAML text (quoted: escapes; folded: joined lines).
+    if (node.type === Scalar.BLOCK_LITERAL && p.replacement) d.fix = { title: p.replacement.title, edits: [{ range: { start, end }, newText: p.replacement.text }] };
+    out.push(d);
   }
 }
 

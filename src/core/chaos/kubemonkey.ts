@@ -145,6 +145,8 @@ export interface TomlProblem {
   message: string;
   code: string;
   severity: 'error' | 'warning' | 'info';
+  /** A quick fix: the TOML text to put in place of line:column–endColumn (e.g. a suggested time zone, quoted). */
+  replacement?: { title: string; text: string };
 }
 
 /** Parses the TOML subset kube-monkey's config uses, keeping where every entry is. */
@@ -290,7 +292,9 @@ export function checkConfigToml(text: string): TomlProblem[] {
   if (tz) {
     if (typeof tz.value !== 'string' || !isIanaZone(tz.value)) {
       const hint = typeof tz.value === 'string' ? suggestZone(tz.value) : undefined;
-      problems.push(at(tz, `time_zone ${JSON.stringify(tz.value)} is not an IANA time zone: kube-monkey exits at start.` + (hint ? ` Did you mean "${hint}"?` : ' Use a name like "Asia/Singapore".'), 'km-time-zone'));
+      const p = at(tz, `time_zone ${JSON.stringify(tz.value)} is not an IANA time zone: kube-monkey exits at start.` + (hint ? ` Did you mean "${hint}"?` : ' Use a name like "Asia/Singapore".'), 'km-time-zone');
+      if (hint) p.replacement = { title: `Change time_zone to "${hint}"`, text: JSON.stringify(hint) };
+      problems.push(p);
     }
   }
   const hours = (['run_hour', 'start_hour', 'end_hour'] as const).map((k) => get('kubemonkey', k));

@@ -11,14 +11,26 @@ export const CLUSTER_NAME_MAX = 63;
 
 /** The problem with a proposed cluster name, or undefined if it is valid. For InputBox.validateInput too. */
 export function clusterNameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'Enter a cluster name.';
-  if (name.length > CLUSTER_NAME_MAX) return `A cluster name has at most ${CLUSTER_NAME_MAX} characters (this one has ${name.length}).`;
+  // Characters are whole code points (an emoji is one character, never half of a surrogate pair).
+  const length = [...name].length;
+  if (length === 0) return 'Enter a cluster name.';
+  if (length > CLUSTER_NAME_MAX) return `A cluster name has at most ${CLUSTER_NAME_MAX} characters (this one has ${length}).`;
   if (/[A-Z]/.test(name)) return 'A cluster name uses lowercase letters only.';
-  const bad = name.match(/[^a-z0-9-]/);
-  if (bad) return `A cluster name may contain only lowercase letters, digits and hyphens, not "${bad[0]}".`;
+  const bad = name.match(/[^a-z0-9-]/u);
+  if (bad) return `A cluster name may contain only lowercase letters, digits and hyphens, not ${describeChar(bad[0])}.`;
   if (!/^[a-z]/.test(name)) return 'A cluster name starts with a letter.';
   if (!/[a-z0-9]$/.test(name)) return 'A cluster name ends with a letter or digit.';
   return undefined;
+}
+
+/** `"_"`, or for a character that does not show well (space, control, emoji, other scripts) also its code point. */
+export function describeChar(ch: string): string {
+  const cp = ch.codePointAt(0) ?? 0;
+  const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (cp === 0x20) return '" " (a space)';
+  if (cp > 0x20 && cp < 0x7f) return `"${ch}"`;
+  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return `the control character ${hex}`;
+  return `"${ch}" (${hex})`;
 }
 
 export interface KubeOptions {

@@ -47,8 +47,10 @@ export function clusterRow(
   const lbs = allLoadBalancers.filter((lb) => belongsToCluster(lb, cluster.id));
   const cost = estimateMonthlyCost(cluster.node_pools ?? [], prices, lbs);
   const expiry = relativeExpiry(tracked?.credentialsExpireAt, now);
-  const parts = [state, cluster.region, cluster.version, pools(cluster), describeCost(cost)];
-  if (expiry) parts.push(`credentials ${expiry}`);
+  // Short for the default sidebar width: version, pools and the credentials' expiry are in the tooltip (and
+  // the pools are the cluster's children); only credentials that have expired make it to the row.
+  const parts = [state, cluster.region, describeCost(cost)];
+  if (expiry?.startsWith('expired')) parts.push(`credentials ${expiry}`);
   const tooltip = [
     `${cluster.name} (${cluster.id})`,
     `Status: ${state}${cluster.status?.message && cluster.status.message !== state ? ` — ${cluster.status.message}` : ''}`,
@@ -90,4 +92,16 @@ export function trackedOnlyRow(t: TrackedCluster, why: string): ClusterRow {
     loadBalancers: [],
     tracked: t,
   };
+}
+
+/**
+ * A load balancer as a person recognises it: DOKS names them after the Service's uid, which reads like an
+ * id, so the label adds its IP and the Service it serves when known ("a1b2… (203.0.113.7, Service sock-shop/front-end)").
+ */
+export function loadBalancerLabel(lb: { id: string; name?: string; ip?: string }, services?: readonly { namespace: string; name: string }[]): string {
+  const parts = [lb.ip ? lb.ip : 'no IP yet'];
+  if (services === undefined) parts.push('its Service unknown: the cluster was not reachable');
+  else if (services.length) parts.push(`${services.length === 1 ? 'Service' : 'Services'} ${services.map((s) => `${s.namespace}/${s.name}`).join(', ')}`);
+  else parts.push('no Service of the cluster names it');
+  return `load balancer ${lb.name || lb.id} (${parts.join(', ')})`;
 }

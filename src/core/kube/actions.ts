@@ -8,6 +8,7 @@ import { kubeError } from './errors';
 import { assertNamespaceAllowed } from './guard';
 import { getJson } from './http';
 import { describeRef, type ObjectRef } from './refs';
+import { kubeAge } from './format';
 import { apiClient } from './client';
 import { eventsComment, listEvents } from './events';
 
@@ -103,6 +104,53 @@ export interface LogStream {
   cancel(): void;
 }
 
+/** The parts of a pod that say why it may have no log. */
+export interface PodLogState {
+  metadata?: { deletionTimestamp?: Date | string };
+  spec?: { nodeName?: string };
+  status?: {
+    phase?: string;
+    reason?: string;
+    message?: string;
+    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
+    containerStatuses?: {
+      name: string;
+      restartCount?: number;
+      state?: {
+        waiting?: { reason?: string; message?: string };
+        running?: { startedAt?: Date | string };
+        terminated?: { reason?: string; exitCode?: number; finishedAt?: Date | string };
+      };
+    }[];
+  };
+}
+
+/** Why a container's log may be missing, from the pod's own state (for a log request the cluster refused). */
+export function logsUnavailableHint(pod: PodLogState | undefined, container: string, now: number = Date.now()): string {
+  if (!pod) return 'the pod could not be read to say why';
+  const st = pod.status ?? {};
+  const phase = st.phase ?? 'Unknown';
+  const cs = st.containerStatuses?.find((c) => c.name === container);
+  const detail = (reason?: string, message?: string) => (reason ? ` (${reason}${message ? `: ${message}` : ''})` : message ? ` (${message})` : '');
+  if (pod.metadata?.deletionTimestamp) return `the pod is terminating (deletion requested ${kubeAge(pod.metadata.deletionTimestamp, now) ?? 'just now'} ago)`;
+  if (!pod.spec?.nodeName) {
+    const sched = st.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+    return `the pod is ${phase} and not scheduled on a node yet${detail(sched?.reason, sched?.message)}`;
+  }
+  if (!cs?.state) return `the container has not started yet (pod ${phase} on node ${pod.spec.nodeName})`;
+  const { waiting, running, terminated } = cs.state;
+  if (waiting) return `the container has not started: it is waiting${detail(waiting.reason, waiting.message)}`;
+  if (running) {
+    const since = kubeAge(running.startedAt, now);
+    return `the container has been running${since ? ` for ${since}` : ''} on node ${pod.spec.nodeName}, but that node's kubelet served no log for it (a simulated node, such as kwok's, keeps none)`;
+  }
+  if (terminated) {
+    const ago = kubeAge(terminated.finishedAt, now);
+    return `the container terminated${detail(terminated.reason, terminated.exitCode !== undefined ? `exit code ${terminated.exitCode}` : undefined)}${ago ? ` ${ago} ago` : ''} and its log is no longer kept`;
+  }
+  return `the pod is ${phase}${detail(st.reason, st.message)}`;
+}
+
 /** Follows a container's log into `out` until cancelled (or the container ends). */
 export async function followLogs(
   kc: KubeConfig,
@@ -123,9 +171,13 @@ export async function followLogs(
     if (httpStatus(err) === 404) throw new UserError(`Pod ${namespace}/${pod} no longer exists.`, 'NotFound');
     const status = httpStatus(err);
     if (status === 400) {
-      const why = kubeStatusMessage(err);
+      let why = kubeStatusMessage(err);
+      if (!why) {
+        const state = await getJson<PodLogState>(kc, objectPath({ kind: 'Pod', name: pod, namespace }), { timeoutMs: 15_000 }).catch(() => undefined);
+        why = `HTTP 400; ${logsUnavailableHint(state, container)}`;
+      }
       throw new UserError(
-        `The cluster served no logs for ${namespace}/${pod} (container ${container}): ${why ?? 'HTTP 400; the container may not have started yet'}.`,
+        `The cluster served no logs for ${namespace}/${pod} (container ${container}): ${why}.`,
         'NoLogs',
         String((err as Error).message ?? ''),
       );

@@ -69,6 +69,13 @@ export function kubeconfigSource(opts: LocateOptions = {}): KubeconfigSource {
   return { origin: 'default', paths: [join(opts.home ?? homedir(), '.kube', 'config')] };
 }
 
+/** Where the kubeconfig comes from, for people: "KUBECONFIG (a, b)", "sockShop.kubeconfigPath (p)", "~/.kube/config". */
+export function describeKubeconfigSource(src: KubeconfigSource): string {
+  if (src.origin === 'KUBECONFIG') return `KUBECONFIG (${src.paths.join(', ')})`;
+  if (src.origin === 'setting') return `sockShop.kubeconfigPath (${src.paths[0]})`;
+  return `${src.paths[0]} (the default)`;
+}
+
 function expandHome(p: string, home?: string): string {
   if (p === '~' || p.startsWith('~/')) return join(home ?? homedir(), p.slice(1));
   return p;
@@ -167,7 +174,10 @@ export function loadKubeconfig(opts: LoadOptions = {}): LoadedKubeconfig {
   for (const p of source.paths) {
     if (!exists(p)) {
       if (source.origin === 'setting') {
-        throw new UserError(`The kubeconfig file ${p} (setting sockShop.kubeconfigPath) does not exist.`, 'NoKubeconfig');
+        throw new UserError(
+          `The kubeconfig file ${p} set in sockShop.kubeconfigPath does not exist. Fix the setting, or clear it to use KUBECONFIG or ~/.kube/config.`,
+          'MissingKubeconfigFile',
+        );
       }
       continue;
     }

@@ -418,11 +418,10 @@ function buildPodNode(input: TreeInput, p: KPod, a: string | undefined, use: { c
   const ns = p.metadata?.namespace ?? '';
   const s = podStatus(p);
   const node = p.spec?.nodeName;
+  // Short enough for the default sidebar width next to a generated pod name; node, IP and usage are in the tooltip.
   const parts = [s.text, `${s.ready}/${s.total}`];
   if (s.restarts) parts.push(`${s.restarts} restart${s.restarts === 1 ? '' : 's'}`);
   if (a) parts.push(a);
-  if (node) parts.push(node);
-  if (use) parts.push(`${formatCpu(use.cpuMilli)} CPU`, formatMemory(use.memoryBytes));
   const tooltip = [
     `Pod ${ns}/${name}`,
     `Status: ${s.text} (${s.ready}/${s.total} containers ready)`,
@@ -486,8 +485,8 @@ function serviceNode(input: TreeInput, s: KService): TreeNode {
   const type = s.spec?.type ?? 'ClusterIP';
   const ext = serviceExternalIp(s);
   const ports = servicePorts(s);
-  const parts = [type, s.spec?.clusterIP ?? ''];
-  if (ext !== '<none>') parts.push(ext);
+  // The address people use: the external one when there is one (the cluster IP is in the tooltip).
+  const parts = [type, ext !== '<none>' ? ext : (s.spec?.clusterIP ?? '')];
   if (ports) parts.push(ports);
   const ctx = ['service', type.toLowerCase()];
   if (name === 'front-end') ctx.push('front-end');
@@ -517,4 +516,53 @@ export function findNode(root: TreeNode, id: string): TreeNode | undefined {
     if (f) return f;
   }
   return undefined;
+}
+
+/**
+ * The pod that replaced `gone`: a live pod of the same ReplicaSet (same name up to the last "-"), else of the
+ * same Deployment (same name up to the second-to-last "-"), newest first; undefined when there is none.
+ */
+export function replacementPod(gone: string, pods: readonly { metadata?: { name?: string; creationTimestamp?: Date | string; deletionTimestamp?: Date | string } }[]): string | undefined {
+  const parts = gone.split('-');
+  const prefixes = [parts.slice(0, -1).join('-'), parts.slice(0, -2).join('-')].filter((p) => p.length > 0).map((p) => `${p}-`);
+  const live = pods.filter((p) => p.metadata?.name && p.metadata.name !== gone && !p.metadata.deletionTimestamp);
+  for (const prefix of prefixes) {
+    // Same prefix and the same number of name segments ("front-end-x" is not a pod of "front").
+    const same = live
+      .filter((p) => p.metadata!.name!.startsWith(prefix) && p.metadata!.name!.split('-').length === parts.length)
+      .sort((a, b) => (toMs(b.metadata?.creationTimestamp ?? undefined) ?? 0) - (toMs(a.metadata?.creationTimestamp ?? undefined) ?? 0));
+    if (same.length) return same[0].metadata!.name!;
+  }
+  return undefined;
+}
+
+/** The parts of a node a tree row shows (children aside). */
+function rowKey(n: TreeNode): string {
+  return JSON.stringify([n.label, n.description, n.tooltip, n.icon, n.color, n.contextValue, n.collapsible]);
+}
+
+/**
+ * The smallest set of nodes to redraw after a rebuild, by id: a node whose children changed (redrawn with
+ * its subtree), else each node whose own row changed, its subtree left alone. A leaf whose description moved
+ * is redrawn alone, so rows nearby keep their identity (a context menu opened on one still finds it).
+ * `all` when there is nothing to compare with or the root itself is another.
+ */
+export function treeChanges(before: ReadonlyMap<string, TreeNode> | undefined, root: TreeNode): { all: true } | { all: false; ids: string[] } {
+  const old = before?.get(root.id);
+  if (!before || !old) return { all: true };
+  const ids: string[] = [];
+  const childIds = (n: TreeNode) => (n.children ?? []).map((c) => c.id).join('\0');
+  const visit = (n: TreeNode, was: TreeNode) => {
+    if (childIds(n) !== childIds(was)) {
+      ids.push(n.id);
+      return;
+    }
+    if (rowKey(n) !== rowKey(was)) ids.push(n.id);
+    for (const c of n.children ?? []) {
+      const prev = before.get(c.id);
+      if (prev) visit(c, prev);
+    }
+  };
+  visit(root, old);
+  return { all: false, ids };
 }

@@ -33,6 +33,10 @@ export interface RolloutOptions {
   pollMs?: number;
   signal?: AbortSignal;
   onProgress?: (deployments: DeploymentProgress[]) => void;
+  /** Called when nothing has moved for stallMs (and again every stallMs): what the rollout is waiting for. */
+  onStall?: (why: string[], stalledMs: number) => void;
+  /** Default 10 s. */
+  stallMs?: number;
 }
 
 export interface NotAvailable {
@@ -112,6 +116,9 @@ export async function waitForRollout(kc: KubeConfig, namespace: string, names: s
   let last = '';
   let progress: DeploymentProgress[] = [];
   let nextList = 0;
+  const stallMs = options.stallMs ?? 10_000;
+  let lastChange = Date.now();
+  let lastStallReport = 0;
   try {
     for (;;) {
       if (options.signal?.aborted) throw new CancelledError();
@@ -130,9 +137,19 @@ export async function waitForRollout(kc: KubeConfig, namespace: string, names: s
       const fingerprint = JSON.stringify(progress);
       if (fingerprint !== last) {
         last = fingerprint;
+        lastChange = Date.now();
+        lastStallReport = 0;
         options.onProgress?.(progress);
       }
       if (progress.every((p) => p.done)) return progress;
+      const stalled = Date.now() - lastChange;
+      if (options.onStall && stalled >= stallMs && Date.now() - lastStallReport >= stallMs) {
+        lastStallReport = Date.now();
+        const pending = progress.filter((p) => !p.done);
+        const deployments = pending.map((p) => byName.get(p.name)).filter((d): d is V1Deployment => !!d);
+        const reasons = await explainNotAvailable(kc, namespace, deployments);
+        options.onStall(stallSummary(pending, deployments, reasons, stalled), stalled);
+      }
       if (Date.now() >= deadline) {
         const pending = progress.filter((p) => !p.done);
         const reasons = await explainNotAvailable(kc, namespace, pending.map((p) => byName.get(p.name)).filter((d): d is V1Deployment => !!d));
@@ -157,6 +174,47 @@ export async function waitForRollout(kc: KubeConfig, namespace: string, names: s
   } finally {
     watch?.abort();
   }
+}
+
+/**
+ * What a rollout that has not moved for `stalledMs` waits for, most telling first: Deployments the
+ * controller-manager has not picked up (no status, no ReplicaSet), then what pods and events say (image pull
+ * errors, FailedScheduling), then pods not scheduled; at most 4 lines.
+ */
+export function stallSummary(pending: DeploymentProgress[], deployments: V1Deployment[], reasons: Map<string, string[]>, stalledMs: number): string[] {
+  const secs = Math.round(stalledMs / 1000);
+  const lines: string[] = [];
+  const missing = pending.filter((p) => p.missing).map((p) => p.name);
+  if (missing.length) lines.push(`${missing.join(', ')}: the Deployment does not exist`);
+  const untouched = deployments.filter((d) => !d.status?.observedGeneration && !(d.status?.replicas ?? 0)).map((d) => d.metadata?.name ?? '');
+  if (untouched.length) {
+    lines.push(
+      `${untouched.length === deployments.length ? 'no Deployment' : untouched.slice(0, 4).join(', ')} has a ReplicaSet after ${secs} s: is kube-controller-manager running?`,
+    );
+  }
+  const said = new Map<string, string[]>();
+  for (const [name, rs] of reasons) {
+    for (const r of rs) {
+      const reason = r.replace(/^pod \S+: /, ''); // the same cause on several pods is one line
+      said.set(reason, [...(said.get(reason) ?? []), name]);
+    }
+  }
+  const ordered = [...said].sort(([a], [b]) => rank(a) - rank(b));
+  for (const [reason, names] of ordered) {
+    const who = [...new Set(names)];
+    const unscheduled = /^Pending, not scheduled$/.test(reason);
+    lines.push(`${who.slice(0, 3).join(', ')}${who.length > 3 ? ` and ${who.length - 3} more` : ''}: ${unscheduled ? `pods Pending, not scheduled (is kube-scheduler running? is there capacity?)` : reason}`);
+  }
+  if (!lines.length) lines.push(`no change for ${secs} s; pods are starting (no error reported yet)`);
+  return lines.slice(0, 4);
+}
+
+function rank(reason: string): number {
+  if (/ImagePull|ErrImage|InvalidImageName/.test(reason)) return 0;
+  if (/CrashLoopBackOff|restarted/.test(reason)) return 1;
+  if (/FailedScheduling|Insufficient/.test(reason)) return 2;
+  if (/not scheduled/.test(reason)) return 3;
+  return 4;
 }
 
 /** For each Deployment: its pods' waiting reasons and the Warning events of its pods and ReplicaSets. */

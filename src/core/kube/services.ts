@@ -43,3 +43,41 @@ export function serviceAddressOf(svc: V1Service): ServiceAddress {
     serviceType: type,
   };
 }
+
+/** DigitalOcean's cloud controller records on a LoadBalancer Service which load balancer serves it. */
+export const DO_LB_ID_ANNOTATION = 'kubernetes.digitalocean.com/load-balancer-id';
+
+/** A LoadBalancer Service: which load balancer (id annotation, ingress addresses) serves it. */
+export interface LoadBalancerService {
+  namespace: string;
+  name: string;
+  lbId?: string;
+  addresses: string[];
+}
+
+export function loadBalancerServiceOf(svc: V1Service): LoadBalancerService | undefined {
+  if (svc.spec?.type !== 'LoadBalancer') return undefined;
+  return {
+    namespace: svc.metadata?.namespace ?? 'default',
+    name: svc.metadata?.name ?? '',
+    lbId: svc.metadata?.annotations?.[DO_LB_ID_ANNOTATION],
+    addresses: (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname ?? '').filter(Boolean),
+  };
+}
+
+/** Every LoadBalancer Service of the cluster (all namespaces). */
+export async function loadBalancerServices(kc: KubeConfig): Promise<LoadBalancerService[]> {
+  try {
+    const list = await apiClient(kc, CoreV1Api).listServiceForAllNamespaces({ timeoutSeconds: 10 });
+    return list.items.map(loadBalancerServiceOf).filter((s): s is LoadBalancerService => !!s);
+  } catch (err) {
+    throw clusterProblem(err, kc) ?? err;
+  }
+}
+
+/** The Services a load balancer serves: by the id annotation, else by its IP among the ingress addresses. */
+export function servicesOfLoadBalancer(lb: { id: string; ip?: string }, services: readonly LoadBalancerService[]): LoadBalancerService[] {
+  const byId = services.filter((s) => s.lbId === lb.id);
+  if (byId.length) return byId;
+  return lb.ip ? services.filter((s) => !s.lbId && s.addresses.includes(lb.ip!)) : [];
+}

@@ -38,11 +38,22 @@ export function parseBetween(text: string): [number, number] {
   return [a, b];
 }
 
+/** Decimal digits with an optional sign and fraction: no exponent ("1e1"), no hex/octal/binary ("0x10"), no "Infinity". */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+const WHOLE = /^[+-]?\d+$/;
+
+/** The number typed, when it is written in plain decimal digits (`Number` alone takes "1e1", "0x10" and ""). */
+export function parseDecimal(text: string, opts: { integer?: boolean } = {}): number | undefined {
+  const t = text.trim();
+  return (opts.integer ? WHOLE : DECIMAL).test(t) ? Number(t) : undefined;
+}
+
 /** A positive number, optionally an integer, at most max. Returns an error message or undefined (for input boxes). */
 export function checkNumber(text: string, opts: { integer?: boolean; min?: number; max?: number } = {}): string | undefined {
-  const v = Number(text);
-  if (!text.trim() || !Number.isFinite(v)) return 'Enter a number.';
-  if (opts.integer && !Number.isInteger(v)) return 'Enter a whole number.';
+  const t = text.trim();
+  if (opts.integer && DECIMAL.test(t) && !WHOLE.test(t)) return 'Enter a whole number.';
+  const v = parseDecimal(t, opts);
+  if (v === undefined || !Number.isFinite(v)) return opts.integer ? 'Enter a whole number (digits only, e.g. 10).' : 'Enter a number in decimal digits (e.g. 10 or 2.5).';
   if (v < (opts.min ?? 1e-9)) return `Enter at least ${opts.min ?? 'a positive number'}.`;
   if (opts.max !== undefined && v > opts.max) return `At most ${opts.max} (settings bound).`;
   return undefined;

@@ -23,6 +23,22 @@ const END_REASONS: Record<string, string> = {
   error: 'the engine failed',
 };
 
+/**
+ * Why a run does not count as having put the target under load (the walkthrough step ticks only when it
+ * did): undefined when at least half of the requests succeeded.
+ */
+export function loadRunShortfall(r: Pick<LoadReport, 'requests' | 'successes' | 'failPercent' | 'failuresByCause'>): string | undefined {
+  if (r.requests === 0) return 'no request was sent';
+  const causes = Object.entries(r.failuresByCause)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 3)
+    .map(([c, n]) => `${c} × ${n}`)
+    .join(', ');
+  if (r.successes === 0) return `every request failed${causes ? ` (${causes})` : ''}`;
+  if (r.failPercent > 50) return `${r.failPercent}% of the requests failed${causes ? ` (${causes})` : ''}`;
+  return undefined;
+}
+
 export function reportMarkdown(r: LoadReport): string {
   const l = r.latencyMs;
   const lines = [
@@ -41,11 +57,15 @@ export function reportMarkdown(r: LoadReport): string {
     '',
     '## Responses by status',
     '',
-    '| Status | Count |',
-    '|---|---|',
-    ...Object.entries(r.statuses)
-      .sort(([a], [b]) => Number(a) - Number(b))
-      .map(([s, n]) => `| ${s} | ${n} |`),
+    ...(Object.keys(r.statuses).length
+      ? [
+          '| Status | Count |',
+          '|---|---|',
+          ...Object.entries(r.statuses)
+            .sort(([a], [b]) => Number(a) - Number(b))
+            .map(([s, n]) => `| ${s} | ${n} |`),
+        ]
+      : [r.requests ? `No response: all ${r.requests} requests failed before an HTTP status (see Failures by cause).` : 'No request was sent.']),
     '',
     '## Failures by cause',
     '',

@@ -104,8 +104,10 @@ export class MetricsController {
     let kc: KubeConfig | undefined;
     try {
       kc = await this.deps.kubeConfig();
+      this.kubeError = undefined;
       this.monitoring = await detectMonitoring(kc);
     } catch (err) {
+      if (!kc) this.kubeError = describeError(err);
       this.deps.post({ type: 'status', loading: false, message: `Cannot read the cluster: ${describeError(err)}` });
     }
     this.postStatus();
@@ -141,15 +143,22 @@ export class MetricsController {
   }
 
   private postStatus(message?: string): void {
+    // Without a kubeconfig nothing else works: that stays the message until it is fixed.
+    message ??= this.kubeError && `Cannot read the cluster: ${this.kubeError}`;
     this.deps.post({ type: 'status', monitoring: this.monitoringView(), access: this.accessView(), message, loading: false });
   }
+
+  /** Why the kubeconfig could not be loaded (e.g. the file in sockShop.kubeconfigPath is missing). */
+  private kubeError: string | undefined;
 
   private async connect(kc?: KubeConfig): Promise<void> {
     try {
       kc ??= await this.deps.kubeConfig();
       this.kcServer = kc.getCurrentCluster()?.server;
-    } catch {
+      this.kubeError = undefined;
+    } catch (err) {
       kc = undefined;
+      this.kubeError = describeError(err);
     }
     const grafana = await this.deps.grafana?.().catch(() => undefined);
     try {
@@ -166,7 +175,8 @@ export class MetricsController {
       this.access = access;
       this.accessError = undefined;
     } catch (err) {
-      this.accessError = describeError(err);
+      // Without a kubeconfig the cluster's Prometheus cannot be looked for: say why, not "no Service found".
+      this.accessError = !kc && this.kubeError ? `${this.kubeError} (so the cluster's Prometheus cannot be reached)` : describeError(err);
     }
     this.postStatus();
   }

@@ -28,7 +28,9 @@ import { assertNamespaceAllowed, type ManifestPlanItem } from '../kube/guard';
 export type DeployEvent =
   | { type: 'phase'; message: string }
   | { type: 'applied'; outcome: ApplyOutcome }
-  | { type: 'rollout'; deployments: DeploymentProgress[] };
+  | { type: 'rollout'; deployments: DeploymentProgress[] }
+  /** Nothing moved for a while: what the rollout waits for (first line is the most telling). */
+  | { type: 'stalled'; reasons: string[]; stalledMs: number };
 
 export interface DeployOptions extends SockShopOptions {
   signal?: AbortSignal;
@@ -100,6 +102,7 @@ export async function deploySockShop(kc: KubeConfig, options: DeployOptions): Pr
     timeoutMs: options.rolloutTimeoutMs,
     signal,
     onProgress: (deployments) => emit({ type: 'rollout', deployments }),
+    onStall: (reasons, stalledMs) => emit({ type: 'stalled', reasons, stalledMs }),
   });
   result.availableMs = Date.now() - started;
   return result;

@@ -16,7 +16,7 @@ import { DEFAULT_CONFIG, installObjects, isIanaZone, isPercentMode, KILL_MODE_HE
 import { describeLoad, experimentConfirmation, experimentImpact, experimentDefaultKill, installConfirmation, killModesDefaultFirst, labelsConfirmation, WORKSHOP_LABELS } from '../../core/chaos/confirm';
 import { assertChaosNamespace, assertCurrentContext } from '../../core/kube/guard';
 import { confirmModal } from '../guard';
-import { checkNumber, normalizeTarget } from '../../core/load/inputs';
+import { checkNumber, normalizeTarget, parseDecimal } from '../../core/load/inputs';
 import type { LoadModel, LoadSpec } from '../../core/load/types';
 import { refOf } from '../../core/kube/refs';
 import { outcomeLine } from '../../core/kube/apply';
@@ -27,6 +27,7 @@ import { formatProgress } from '../../core/kube/rollout';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { registerChaosDiagnostics } from './diagnostics';
+import { confirmTargetAnswers } from '../preflight';
 import { registerExperimentFiles } from './experiment-files';
 import { publishKubeMonkeySchedule, registerRunsView } from './runs-view';
 import { ScheduleReader } from '../../core/chaos/schedule';
@@ -56,7 +57,7 @@ export function register(reg: Registry): void {
     return v.trim();
   }
   async function askNumber(title: string, value: number, opts: { integer?: boolean; min?: number; max?: number }, prompt?: string): Promise<number> {
-    return Number(await ask(title, String(value), (v) => checkNumber(v, opts), prompt));
+    return parseDecimal(await ask(title, String(value), (v) => checkNumber(v, opts), prompt), opts) ?? value;
   }
   async function pickOne<T extends vscode.QuickPickItem>(items: T[], title: string): Promise<T> {
     const p = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true });
@@ -238,6 +239,7 @@ export function register(reg: Registry): void {
         }
       }, note || undefined),
     );
+    await confirmTargetAnswers(reg, { url }, 'Start the Experiment');
     let model: LoadModel;
     if (choice.id === 'open') {
       model = { kind: 'open', rate: await askNumber('Arrival rate (requests per second)', 20, { min: 0.1, max: 100_000 }), maxConnections: 100 };

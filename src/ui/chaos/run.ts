@@ -10,6 +10,7 @@ import type { Prediction } from '../../core/chaos/file';
 import { runFigures, scorePrediction } from '../../core/chaos/history';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
+import { loadRunShortfall } from '../../core/load/report';
 import { adviseAfterRun } from './advice';
 
 interface Running {
@@ -93,7 +94,10 @@ export async function runExperimentInEditor(reg: Registry, kc: KubeConfig, spec:
       doc = (await vscode.workspace.openTextDocument({ language: 'markdown', content: experimentMarkdown(result) })).uri;
     }
     out.appendLine(`verdict: ${result.verdict}`);
-    if (result.verdict === 'PASS' || result.verdict === 'FAIL') markStepDone(reg.context, 'experimentRun');
+    // The step ticks for a verdict reached under load that the target answered, not for 100 % refused connections.
+    const shortfall = result.load ? loadRunShortfall(result.load) : 'the load did not run';
+    if ((result.verdict === 'PASS' || result.verdict === 'FAIL') && !shortfall) markStepDone(reg.context, 'experimentRun');
+    else if (shortfall) out.appendLine(`the walkthrough step stays open: ${shortfall}`);
     for (const c of result.checks) out.appendLine(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.summary}`);
     if (result.prediction?.score) out.appendLine(`  prediction score ${result.prediction.score.score} / 100`);
     await vscode.commands.executeCommand('markdown.showPreview', doc).then(undefined, () => vscode.window.showTextDocument(doc));

@@ -17,12 +17,16 @@ import {
 import { defaultKubeconfigPath } from '../../core/digitalocean/kubeconfig';
 import { clusterNameProblem, doContextName, latestVersion, type ClusterRequest } from '../../core/digitalocean/validate';
 import { CancelledError, isCancellation, UserError } from '../../core/errors';
+import { loadKubeconfig } from '../../core/kube/kubeconfig';
+import { loadBalancerServices, servicesOfLoadBalancer, type LoadBalancerService } from '../../core/kube/services';
+import { loadBalancerLabel } from '../../core/digitalocean/view';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { doSession, type DoSession } from './session';
 import { DoTree, type DoNode } from './tree';
 import { markStepDone } from '../walkthrough-steps';
 import { setting, updateUserSetting } from '../settings';
+import { MultiStepInput } from '../multistep';
 import { executeOwnCommand } from '../commands';
 
 const DEFAULT_SIZE = 's-1vcpu-2gb';
@@ -65,18 +69,29 @@ async function targetCluster(client: DoClient, arg: unknown, purpose: string): P
 }
 
 /** Asks where to save the kubeconfig: merged into the current kubeconfig file, or a file of its own. */
-async function pickKubeconfigTarget(region: string, name: string): Promise<KubeconfigTarget | undefined> {
+async function pickKubeconfigTarget(w: MultiStepInput, region: string, name: string, before?: KubeconfigTarget): Promise<KubeconfigTarget> {
   const mergePath = setting('kubeconfigPath').trim() || defaultKubeconfigPath();
   const context = doContextName(region, name);
   const separate = join(homedir(), '.kube', `${context}.yaml`);
-  const pick = await vscode.window.showQuickPick(
-    [
-      { label: `Merge into ${mergePath}`, description: `context ${context}; other entries kept, previous file backed up`, target: { path: mergePath, mode: 'merge' as const } },
-      { label: `Separate file ${separate}`, description: `context ${context}; the Workloads view switches to this file`, target: { path: separate, mode: 'separate' as const } },
+  const pick = await w.quickPick({
+    items: [
+      {
+        label: 'Merge into the current kubeconfig',
+        description: mergePath,
+        detail: `Adds context ${context}; other entries are kept and the previous file is backed up.`,
+        target: { path: mergePath, mode: 'merge' as const },
+      },
+      {
+        label: 'Separate file',
+        description: separate,
+        detail: `Writes context ${context} there and sets sockShop.kubeconfigPath in your user settings to it, so the Workloads view switches to it.`,
+        target: { path: separate, mode: 'separate' as const },
+      },
     ],
-    { title: 'Save the cluster\'s kubeconfig', placeHolder: 'Where should the kubeconfig go?', ignoreFocusOut: true },
-  );
-  return pick?.target;
+    placeholder: "Where should the cluster's kubeconfig go?",
+    active: (i) => i.target.mode === before?.mode,
+  });
+  return pick.target;
 }
 
 /** Points the Workloads view at the saved context. */
@@ -98,59 +113,58 @@ async function createClusterCommand(reg: Registry, session: DoSession, tree: DoT
       return { options, prices: await c.sizePrices(options) };
     }),
   );
-  const title = (step: number) => `Create DOKS Cluster (${step}/6)`;
-
-  const name = await vscode.window.showInputBox({
-    title: title(1),
-    prompt: 'Cluster name: lowercase letters, digits and hyphens, starting with a letter (max 63).',
-    value: 'sock-shop',
-    ignoreFocusOut: true,
-    validateInput: (v) => clusterNameProblem(v),
-  });
-  if (name === undefined) return;
-
   const defaultRegion = setting('digitalocean.region');
-  const regionItems = options.regions
-    .map((r) => ({ label: r.slug, description: r.name, picked: r.slug === defaultRegion }))
-    .sort((a, b) => Number(b.picked) - Number(a.picked));
-  const region = await vscode.window.showQuickPick(regionItems, { title: title(2), placeHolder: `Region (default ${defaultRegion})`, ignoreFocusOut: true });
-  if (!region) return;
-
   const latest = latestVersion(options);
-  const versionItems = options.versions
-    .map((v) => ({ label: v.slug, description: v.slug === latest ? `Kubernetes ${v.kubernetes_version} (latest)` : `Kubernetes ${v.kubernetes_version}` }))
-    .sort((a, b) => Number(b.label === latest) - Number(a.label === latest));
-  const version = await vscode.window.showQuickPick(versionItems, { title: title(3), placeHolder: 'Kubernetes version', ignoreFocusOut: true });
-  if (!version) return;
-
-  const sizeItems = options.sizes
-    .map((s) => ({ label: s.slug, description: prices.has(s.slug) ? `${money(prices.get(s.slug)!)}/month per node` : 'price unknown' }))
-    .sort((a, b) => Number(b.label === DEFAULT_SIZE) - Number(a.label === DEFAULT_SIZE));
-  const size = await vscode.window.showQuickPick(sizeItems, { title: title(4), placeHolder: `Node size (the workshop's minimum is ${DEFAULT_SIZE})`, ignoreFocusOut: true });
-  if (!size) return;
-
-  const countText = await vscode.window.showInputBox({
-    title: title(5),
-    prompt: 'Number of nodes in the pool',
-    value: String(DEFAULT_COUNT),
-    ignoreFocusOut: true,
-    validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 512 ? undefined : 'A whole number from 1 to 512.'),
-  });
-  if (countText === undefined) return;
-  const count = Number(countText.trim());
-
-  const monitoringPick = await vscode.window.showQuickPick(
-    [
-      { label: 'Install the Monitoring Stack', description: 'DigitalOcean 1-click "monitoring": Prometheus, Grafana, metrics-server', on: true },
-      { label: 'No Monitoring Stack', description: 'it can be installed later from the cluster\'s menu', on: false },
-    ],
-    { title: title(6), placeHolder: 'Monitoring Stack 1-click', ignoreFocusOut: true },
-  );
-  if (!monitoringPick) return;
-
-  const req: ClusterRequest = { name, region: region.label, version: version.label, size: size.label, count, monitoring: monitoringPick.on };
-  const target = await pickKubeconfigTarget(req.region, req.name);
-  if (!target) return;
+  const a = { name: 'sock-shop', region: '', version: '', size: '', count: String(DEFAULT_COUNT), monitoring: true, target: undefined as KubeconfigTarget | undefined };
+  // Seven questions in one quick input, "(n/7)" each, Back to the previous one.
+  const wizard = new MultiStepInput('Create DOKS Cluster', 7);
+  const ok = await wizard.run([
+    async (w) => {
+      a.name = await w.inputBox({
+        prompt: 'Cluster name: lowercase letters, digits and hyphens, starting with a letter (max 63).',
+        value: a.name,
+        validate: (v) => clusterNameProblem(v),
+      });
+    },
+    async (w) => {
+      const items = options.regions
+        .map((r) => ({ label: r.slug, description: r.name, slug: r.slug }))
+        .sort((x, y) => Number(y.slug === defaultRegion) - Number(x.slug === defaultRegion));
+      a.region = (await w.quickPick({ items, placeholder: `Region (default ${defaultRegion})`, active: (i) => i.slug === a.region })).slug;
+    },
+    async (w) => {
+      const items = options.versions
+        .map((v) => ({ label: v.slug, description: v.slug === latest ? `Kubernetes ${v.kubernetes_version} (latest)` : `Kubernetes ${v.kubernetes_version}` }))
+        .sort((x, y) => Number(y.label === latest) - Number(x.label === latest));
+      a.version = (await w.quickPick({ items, placeholder: 'Kubernetes version', active: (i) => i.label === a.version })).label;
+    },
+    async (w) => {
+      const items = options.sizes
+        .map((z) => ({ label: z.slug, description: prices.has(z.slug) ? `${money(prices.get(z.slug)!)}/month per node` : 'price unknown' }))
+        .sort((x, y) => Number(y.label === DEFAULT_SIZE) - Number(x.label === DEFAULT_SIZE));
+      a.size = (await w.quickPick({ items, placeholder: `Node size (the workshop's minimum is ${DEFAULT_SIZE})`, active: (i) => i.label === a.size })).label;
+    },
+    async (w) => {
+      a.count = await w.inputBox({
+        prompt: 'Number of nodes in the pool',
+        value: a.count,
+        validate: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 512 ? undefined : 'A whole number from 1 to 512.'),
+      });
+    },
+    async (w) => {
+      const items = [
+        { label: 'Install the Monitoring Stack', description: 'Prometheus, Grafana', detail: 'DigitalOcean\'s 1-click "monitoring": Prometheus, Grafana, metrics-server', on: true },
+        { label: 'No Monitoring Stack', description: 'install it later', detail: 'It can be installed later from the cluster\'s context menu.', on: false },
+      ];
+      a.monitoring = (await w.quickPick({ items, placeholder: 'Monitoring Stack 1-click', active: (i) => i.on === a.monitoring })).on;
+    },
+    async (w) => {
+      a.target = await pickKubeconfigTarget(w, a.region, a.name, a.target);
+    },
+  ]);
+  if (!ok || !a.target) return;
+  const req: ClusterRequest = { name: a.name, region: a.region, version: a.version, size: a.size, count: Number(a.count.trim()), monitoring: a.monitoring };
+  const target = a.target;
 
   const cost = estimateMonthlyCost([{ size: req.size, count: req.count }], prices);
   const confirm = await vscode.window.showInformationMessage(
@@ -226,8 +240,9 @@ async function connectCommand(reg: Registry, session: DoSession, tree: DoTree, a
     if (cluster.status?.state !== 'running') {
       throw new UserError(`Cluster "${cluster.name}" is ${cluster.status?.state ?? 'not ready'}; connect once it is running.`, 'NotRunning');
     }
-    const target = await pickKubeconfigTarget(cluster.region, cluster.name);
-    if (!target) return;
+    let target: KubeconfigTarget | undefined;
+    const chosen = await new MultiStepInput("Save the cluster's kubeconfig", 1).run([async (w) => void (target = await pickKubeconfigTarget(w, cluster.region, cluster.name))]);
+    if (!chosen || !target) return;
     const saved = await saveKubeconfig(client, cluster, target, { tracker: session.tracker });
     await switchTo(reg, saved, target.mode);
     tree.refresh();
@@ -273,6 +288,24 @@ async function installMonitoringCommand(reg: Registry, session: DoSession, tree:
   });
 }
 
+/**
+ * The LoadBalancer Services of a cluster, through its doctl-named context when the kubeconfig has it, so a
+ * load balancer can be named by the Service it serves. Undefined when the cluster cannot be asked (no
+ * context, unreachable within a few seconds): the confirmation then says the Service is unknown.
+ */
+async function clusterLoadBalancerServices(reg: Registry, cluster: DoCluster): Promise<LoadBalancerService[] | undefined> {
+  const context = doContextName(cluster.region, cluster.name);
+  try {
+    const { kc } = loadKubeconfig({ settingPath: setting('kubeconfigPath'), context });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 8 s')), 8_000)));
+    return await Promise.race([loadBalancerServices(kc), timeout]).finally(() => clearTimeout(timer));
+  } catch (err) {
+    reg.log.info(`destroy: the Services of ${cluster.name} could not be listed through context ${context}: ${(err as Error)?.message ?? err}`);
+    return undefined;
+  }
+}
+
 async function destroyCommand(reg: Registry, session: DoSession, tree: DoTree, arg: unknown): Promise<void> {
   const node = arg as DoNode | undefined;
   const fromTree = node && typeof node === 'object' && node.kind === 'cluster' ? node.row : undefined;
@@ -295,16 +328,21 @@ async function destroyCommand(reg: Registry, session: DoSession, tree: DoTree, a
           tracker: session.tracker,
           kubeconfigPaths: extraPaths,
           confirm: async (cluster, res, lbs) => {
+            const services = await clusterLoadBalancerServices(reg, cluster);
+            const lbLabel = (id: string, name: string) => {
+              const lb = lbs.find((l) => l.id === id) ?? { id, name };
+              return loadBalancerLabel({ ...lb, name: lb.name || name }, services && servicesOfLoadBalancer(lb, services));
+            };
             const list = [
-              ...res.load_balancers.map((r) => `load balancer ${r.name}`),
-              ...lbs.filter((l) => !res.load_balancers.some((r) => r.id === l.id)).map((l) => `load balancer ${l.name}`),
+              ...res.load_balancers.map((r) => lbLabel(r.id, r.name)),
+              ...lbs.filter((l) => !res.load_balancers.some((r) => r.id === l.id)).map((l) => lbLabel(l.id, l.name)),
               ...res.volumes.map((r) => `volume ${r.name}`),
               ...res.volume_snapshots.map((r) => `volume snapshot ${r.name}`),
             ];
             const typed = await vscode.window.showInputBox({
               title: `Destroy DOKS cluster "${cluster.name}"`,
-              prompt: `This deletes the cluster and ${list.length ? list.join(', ') : 'no other resources'}. Type the cluster name to confirm.`,
-              placeHolder: cluster.name,
+              prompt: `This deletes the cluster and ${list.length ? list.join('; ') : 'no other resources'}. Type the cluster name to confirm.`,
+              placeHolder: 'Type the cluster name here (nothing is filled in)',
               ignoreFocusOut: true,
               validateInput: (v) => (v === cluster.name || v === '' ? undefined : `Type "${cluster.name}" exactly.`),
             });

@@ -4,8 +4,34 @@ import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../../core/errors';
 import type { Registry } from '../registry';
 import { kubeSession } from './session';
+import { describeKubeconfigSource, kubeconfigSource } from '../../core/kube/kubeconfig';
+import { setting } from '../settings';
 
 export type KubeState = 'none' | 'ok' | 'error';
+
+/** What "Fix the setting" opens: the Settings editor filtered to sockShop.kubeconfigPath. */
+export const KUBECONFIG_SETTING_QUERY = '@id:sockShop.kubeconfigPath';
+
+/**
+ * The command that opens it where it applies: the setting is machine-scoped, so in a remote window
+ * (code-server, SSH, containers) it lives in the Remote tab, not the User one.
+ */
+export function kubeconfigSettingCommand(title = 'Fix the Setting'): vscode.Command {
+  return vscode.env.remoteName
+    ? { command: 'workbench.action.openRemoteSettings', title, arguments: [{ query: KUBECONFIG_SETTING_QUERY }] }
+    : { command: 'workbench.action.openSettings', title, arguments: [KUBECONFIG_SETTING_QUERY] };
+}
+
+/** For a kubeconfig file that the setting names but that does not exist: the message with a button to fix it. */
+export async function offerKubeconfigFix(err: unknown): Promise<boolean> {
+  if (!(err instanceof UserError) || err.reason !== 'MissingKubeconfigFile') return false;
+  const pick = await vscode.window.showErrorMessage(err.message, 'Fix the Setting');
+  if (pick) {
+    const c = kubeconfigSettingCommand();
+    await vscode.commands.executeCommand(c.command, ...(c.arguments ?? []));
+  }
+  return true;
+}
 
 export function setKubeState(state: KubeState): void {
   void vscode.commands.executeCommand('setContext', 'sockShop.kube.state', state);
@@ -24,11 +50,14 @@ export function register(reg: Registry): void {
       item.text = `$(server-environment) ${loaded.context}`;
       item.tooltip = `Kubernetes context ${loaded.context}\nServer: ${loaded.kc.getCurrentCluster()?.server ?? '?'}\nKubeconfig: ${loaded.files.join(', ')}\nClick to switch.`;
       item.backgroundColor = undefined;
+      item.command = 'sockShop.selectContext';
       setKubeState('ok');
     } catch (err) {
       const reason = err instanceof UserError ? err.reason : 'Error';
-      item.text = '$(server-environment) no context';
-      item.tooltip = `${(err as Error)?.message ?? err}\nClick to select a context.`;
+      const missingFile = reason === 'MissingKubeconfigFile';
+      item.text = missingFile ? '$(server-environment) kubeconfig missing' : '$(server-environment) no context';
+      item.tooltip = `${(err as Error)?.message ?? err}\n${missingFile ? 'Click to fix the setting.' : 'Click to select a context.'}`;
+      item.command = missingFile ? kubeconfigSettingCommand() : 'sockShop.selectContext';
       item.backgroundColor = reason === 'NoKubeconfig' ? undefined : new vscode.ThemeColor('statusBarItem.warningBackground');
       setKubeState(reason === 'NoKubeconfig' ? 'none' : 'error');
     }
@@ -40,8 +69,12 @@ export function register(reg: Registry): void {
   reg.command('sockShop.selectContext', async () => {
     const contexts = await session.contexts();
     if (!contexts.length) {
-      // Surfaces the specific reason (no kubeconfig, invalid file, ...).
-      await session.loaded();
+      try {
+        await session.loaded();
+      } catch (err) {
+        if (await offerKubeconfigFix(err)) throw new CancelledError();
+        throw err;
+      }
       throw new UserError('The kubeconfig has no contexts. Create or connect a cluster first.', 'NoKubeconfig');
     }
     const active = session.contextName;
@@ -53,7 +86,7 @@ export function register(reg: Registry): void {
     }));
     const pick = await vscode.window.showQuickPick(picks, {
       title: 'Select Kubernetes Context',
-      placeHolder: `Kubeconfig: ${session.files.join(', ') || '(none)'}`,
+      placeHolder: `Kubeconfig: ${describeKubeconfigSource(kubeconfigSource({ settingPath: setting('kubeconfigPath') }))}`,
     });
     if (!pick) throw new CancelledError();
     await session.selectContext(pick.name);

@@ -47,11 +47,44 @@ class Session implements KubeSession, vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly reg: Registry) {
+    let kubeconfigPath = this.setting('kubeconfigPath');
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('sockShop.kubeconfigPath')) {
+          const before = kubeconfigPath;
+          kubeconfigPath = this.setting('kubeconfigPath');
+          if (before && before !== kubeconfigPath) void this.hintStranded(before);
+        }
         if (e.affectsConfiguration('sockShop.kubeconfigPath') || e.affectsConfiguration('sockShop.context')) this.reload();
       }),
     );
+  }
+
+  /**
+   * The setting moved away from a file whose contexts the new kubeconfig lacks (e.g. a DOKS cluster's
+   * "Separate file"): say where they are, with a way back, rather than leave them stranded silently.
+   */
+  private async hintStranded(previous: string): Promise<void> {
+    let stranded: string[];
+    try {
+      const old = loadKubeconfig({ settingPath: previous }).contexts;
+      let now: string[] = [];
+      try {
+        now = loadKubeconfig({ settingPath: this.setting('kubeconfigPath') }).contexts;
+      } catch {
+        now = [];
+      }
+      stranded = old.filter((c) => !now.includes(c));
+    } catch {
+      return; // the previous file is gone or unreadable: nothing is stranded there
+    }
+    if (!stranded.length) return;
+    const back = 'Use It Again';
+    const pick = await vscode.window.showInformationMessage(
+      `sockShop.kubeconfigPath no longer points to ${previous}: its context${stranded.length === 1 ? '' : 's'} ${stranded.slice(0, 3).join(', ')}${stranded.length > 3 ? ', …' : ''} ${stranded.length === 1 ? 'is' : 'are'} still there, but not in the kubeconfig now in use.`,
+      back,
+    );
+    if (pick === back) await updateUserSetting('kubeconfigPath', previous);
   }
 
   get contextName(): string | undefined {

@@ -6,8 +6,8 @@ import { CancelledError, UserError } from '../../core/errors';
 import { runClusterLoad } from '../../core/load/cluster';
 import { startLoad, type LoadRun } from '../../core/load/engine';
 import { loadHtml } from './html';
-import { applyBounds, checkNumber, normalizeTarget, parseBetween, parseCookies } from '../../core/load/inputs';
-import { clusterReport, describeModel, reportPathAllowed, saveReport } from '../../core/load/report';
+import { applyBounds, checkNumber, normalizeTarget, parseBetween, parseCookies, parseDecimal } from '../../core/load/inputs';
+import { clusterReport, describeModel, loadRunShortfall, reportPathAllowed, saveReport } from '../../core/load/report';
 import type { LiveStats, LoadModel, LoadReport, LoadSpec } from '../../core/load/types';
 import { makeNonce } from '../webview/page';
 import { portForwardService, type PortForwardHandle } from '../../core/kube/portforward';
@@ -17,6 +17,7 @@ import { checkWebviewMessage, type HostMessage, type RunInfo, type RunSummary } 
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
+import { confirmTargetAnswers } from '../preflight';
 import { setting } from '../settings';
 import { DEFAULT_TARGET_SERVICE } from '../../core/load/target';
 
@@ -107,7 +108,7 @@ export function register(reg: Registry): void {
   }
 
   async function askNumber(title: string, value: number, opts: { integer?: boolean; min?: number; max?: number }, prompt?: string): Promise<number> {
-    return Number(await ask(title, String(value), (v) => checkNumber(v, opts), prompt));
+    return parseDecimal(await ask(title, String(value), (v) => checkNumber(v, opts), prompt), opts) ?? value;
   }
 
   /** The front-end URL: load balancer address if any, else an offer to port-forward, else typed in. */
@@ -258,8 +259,11 @@ export function register(reg: Registry): void {
       post({ type: 'done', runId: id, summary: summaryOf(report, reportPath) });
       const text = `Load ${report.endReason}: ${report.requests} requests, ${report.failPercent}% failed, ${report.rps} req/s, p95 ${report.latencyMs.p95} ms.`;
       reg.log.info(`load: ${text}`);
-      if (report.requests > 0) markStepDone(reg.context, 'loadRun');
-      const choice = await vscode.window.showInformationMessage(text, ...(reportPath ? ['Open Report'] : []));
+      const shortfall = loadRunShortfall(report);
+      if (!shortfall) markStepDone(reg.context, 'loadRun');
+      else reg.log.info(`load: the walkthrough step "Put it under load" stays open: ${shortfall}`);
+      const show = shortfall ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+      const choice = await show(shortfall ? `${text} The target hardly answered: ${shortfall}.` : text, ...(reportPath ? ['Open Report'] : []));
       if (choice === 'Open Report' && reportPath) await openReport(reportPath);
     } catch (err) {
       post({ type: 'error', runId: id, message: (err as Error)?.message ?? String(err) });
@@ -284,6 +288,7 @@ export function register(reg: Registry): void {
         },
         b,
       );
+      await confirmTargetAnswers(reg, spec.target, 'Run Load');
       lastRunAgain = () => execute(spec).catch((err) => reg.log.error(`load: ${(err as Error)?.message ?? err}`));
       await execute(spec, forward);
     } catch (err) {

@@ -7,13 +7,15 @@ import { MetricsController } from '../../core/observability/controller';
 import { changeGrafanaPassword, DEFAULT_PASSWORDS, defaultGrafanaPassword, findWorkingPassword, GRAFANA_USER, resolveGrafana, type GrafanaEndpoint } from '../../core/observability/grafana';
 import { makeNonce, metricsHtml } from './html';
 import { detectMonitoring, type GrafanaCredentials } from '../../core/observability/prometheus';
-import { DEFAULT_DASHBOARD_UID, checkWebviewMessage, POD_DASHBOARD_UID, type HostMessage, type Settings } from '../../common/contracts/metrics';
+import { DEFAULT_DASHBOARD_UID, checkWebviewMessage, POD_DASHBOARD_UID, TIME_RANGES, type HostMessage, type Settings, type TimeRange } from '../../common/contracts/metrics';
 import { kubeSession } from '../kube/session';
+import { offerKubeconfigFix } from '../kube/index';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
 import { setting } from '../settings';
 import { checkCredentialEndpoint } from '../../core/settings';
-import { apiClient } from '../../core/kube/client';
+import { apiClient, is404 } from '../../core/kube/client';
+import { replacementPod } from '../../core/kube/model';
 import { executeOwnCommand } from '../commands';
 
 const SECRET_KEY = 'sockShop.grafana.password';
@@ -77,6 +79,7 @@ export function register(reg: Registry): void {
     const existing = panels.get(key);
     if (existing) {
       existing.panel.reveal();
+      if (initial.range) existing.controller.settings.range = initial.range;
       if (initial.dashboardUid) {
         for (const [k, v] of Object.entries(initial.variables ?? {})) existing.controller.settings.variables[k] = v;
         void existing.controller.selectDashboard(initial.dashboardUid);
@@ -84,6 +87,8 @@ export function register(reg: Registry): void {
       existing.panel.title = title;
       return;
     }
+    // A kubeconfig setting naming a missing file: say so with a button to fix it (the panel says it too).
+    kubeSession(reg).current().catch((err) => void offerKubeconfigFix(err));
     const root = reg.context.extensionUri;
     const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, vscode.ViewColumn.Active, {
       enableScripts: true,
@@ -107,12 +112,43 @@ export function register(reg: Registry): void {
         log: (m) => reg.log.info(`metrics: ${m}`),
         installMonitoring: () => void executeOwnCommand('sockShop.installMonitoring'),
         openGrafana: () => void executeOwnCommand('sockShop.openGrafana'),
-        openPodMetrics: (namespace, pod) => void executeOwnCommand('sockShop.openPodMetrics', { kind: 'Pod', name: pod, namespace }),
+        openPodMetrics: (namespace, pod) => void executeOwnCommand('sockShop.openPodMetrics', { kind: 'Pod', name: pod, namespace, range: controller.settings.range }),
       },
       { ...initial, refreshSeconds: setting('metrics.refreshSeconds') },
     );
     const entry = { panel, controller };
     panels.set(key, entry);
+    // A Pod Metrics panel whose pod was killed would go on with "No data": say the pod is gone, offer its replacement.
+    let reportedGone: string | undefined;
+    const checkPod = async () => {
+      const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+      const pod = one(controller.settings.variables.pod);
+      const ns = one(controller.settings.variables.namespace) ?? setting('namespace');
+      if (!pod || reportedGone === pod || !panel.visible) return;
+      const kc = await kubeSession(reg).current();
+      const { CoreV1Api } = await import('@kubernetes/client-node');
+      const core = apiClient(kc, CoreV1Api);
+      try {
+        await core.readNamespacedPod({ name: pod, namespace: ns });
+        return;
+      } catch (err) {
+        if (!is404(err)) return;
+      }
+      reportedGone = pod;
+      const next = replacementPod(pod, (await core.listNamespacedPod({ namespace: ns })).items);
+      panel.title = `Pod Metrics: ${pod} (gone)`;
+      reg.log.info(`metrics: pod ${ns}/${pod} is gone${next ? `; replacement ${next}` : ''}`);
+      const show = next ? `Show ${next}` : undefined;
+      const pick = await vscode.window.showWarningMessage(
+        `Pod ${ns}/${pod} no longer exists (killed or replaced): its panel shows the data it left${next ? `. Its replacement is ${next}.` : ', and no pod replaced it.'}`,
+        ...(show ? [show] : []),
+      );
+      if (pick && pick === show) {
+        panel.title = `Pod Metrics: ${next}`;
+        open('pod', `Pod Metrics: ${next}`, { dashboardUid: POD_DASHBOARD_UID, variables: { namespace: ns, pod: next! }, range: controller.settings.range });
+      }
+    };
+    const podTimer = key === 'pod' ? setInterval(() => void checkPod().catch((err) => reg.log.info(`metrics: pod check: ${(err as Error)?.message ?? err}`)), 15_000) : undefined;
     const subs: vscode.Disposable[] = [
       webview.onDidReceiveMessage((raw: unknown) => {
         const checked = checkWebviewMessage(raw);
@@ -127,6 +163,7 @@ export function register(reg: Registry): void {
       }),
     ];
     panel.onDidDispose(() => {
+      clearInterval(podTimer);
       panels.delete(key);
       for (const s of subs) s.dispose();
       void controller.dispose();
@@ -153,7 +190,10 @@ export function register(reg: Registry): void {
       if (!pick) throw new CancelledError();
       ref = { kind: 'Pod', name: pick.label, namespace };
     }
-    open('pod', `Pod Metrics: ${ref.name}`, { dashboardUid: POD_DASHBOARD_UID, variables: { namespace: ref.namespace ?? 'sock-shop', pod: ref.name } });
+    // The range chosen in the namespace panel carries over (a pod opened from it, or from the tree while it is open).
+    const given = (arg as { range?: unknown } | undefined)?.range;
+    const range = (TIME_RANGES as readonly unknown[]).includes(given) ? (given as TimeRange) : panels.get('namespace')?.controller.settings.range;
+    open('pod', `Pod Metrics: ${ref.name}`, { dashboardUid: POD_DASHBOARD_UID, variables: { namespace: ref.namespace ?? 'sock-shop', pod: ref.name }, ...(range ? { range } : {}) });
   });
 
   reg.command('sockShop.openGrafana', async () => {

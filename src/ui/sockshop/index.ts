@@ -28,6 +28,7 @@ import { YamlSyntaxError, type YamlProblem } from '../../core/yaml/parse';
 import { kubeSession } from '../kube/session';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
+import { preflight } from '../../core/load/preflight';
 import { setting } from '../settings';
 
 const DIAGNOSTICS = 'sockShop.manifest';
@@ -64,6 +65,9 @@ export function register(reg: Registry): void {
                 applied++;
                 reg.log.info(`  ${outcomeLine(e.outcome)}`);
                 progress.report({ message: `applied ${applied}/${total}: ${describeObject(e.outcome)}`, increment: 50 / total });
+              } else if (e.type === 'stalled') {
+                progress.report({ message: `still waiting (${Math.round(e.stalledMs / 1000)} s without change): ${e.reasons[0]}` });
+                reg.log.warn(`Deploy: nothing moved for ${Math.round(e.stalledMs / 1000)} s:\n  ${e.reasons.join('\n  ')}`);
               } else {
                 progress.report({ message: formatProgress(e.deployments) });
               }
@@ -220,8 +224,8 @@ export function register(reg: Registry): void {
       return;
     }
     const forward = await forwards.start(kc, namespace);
-    reg.log.info(`Open Front-End: ${address.note} Forwarding ${forward.url} → pod ${forward.pod}:8079.`);
-    await vscode.env.openExternal(vscode.Uri.parse(forward.url));
+    reg.log.info(`Open Front-End: ${address.note}`);
+    await openForwarded(reg, forward, namespace);
   });
 }
 
@@ -308,10 +312,49 @@ async function offerFrontEnd(reg: Registry, forwards: PortForwards, kc: KubeConf
   const choice = await vscode.window.showInformationMessage(message, ...actions);
   if (choice === 'Open in Browser' && url) await vscode.env.openExternal(vscode.Uri.parse(url));
   else if (choice === 'Port-Forward and Open') {
-    const f = await forwards.start(kc, namespace);
-    reg.log.info(`Forwarding ${f.url} → pod ${f.pod}:8079 (namespace ${namespace}).`);
-    await vscode.env.openExternal(vscode.Uri.parse(f.url));
+    const f = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Port-forwarding to the front-end in ${namespace}…` },
+      () => forwards.start(kc, namespace),
+    );
+    await openForwarded(reg, f, namespace);
   } else if (choice === 'Show Log') reg.log.show(true);
+}
+
+/**
+ * Opens a port-forwarded front-end, after one request through the forward (at most 5 s) so the user hears
+ * whether it answers; says where it forwards and offers the URL, instead of a browser tab that hangs.
+ */
+async function openForwarded(reg: Registry, f: PortForwardHandle, namespace: string): Promise<void> {
+  const where = `${f.url} → pod ${namespace}/${f.pod}:8079`;
+  const check = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Checking the front-end through ${f.url}…` },
+    () => preflight({ url: f.url }, 5_000),
+  );
+  reg.log.info(`Forwarding ${where}; the front-end ${check.summary}.`);
+  if (!check.ok) {
+    const pick = await vscode.window.showWarningMessage(
+      `Forwarding ${where}, but the front-end ${check.summary}. Its pod may not serve yet; the forward stays open.`,
+      'Open Anyway',
+      'Copy URL',
+      'Show Log',
+    );
+    if (pick === 'Open Anyway') await openOrSay(f.url);
+    else if (pick === 'Copy URL') await vscode.env.clipboard.writeText(f.url);
+    else if (pick === 'Show Log') reg.log.show(true);
+    return;
+  }
+  const opened = await openOrSay(f.url);
+  if (opened) void vscode.window.showInformationMessage(`Front-end opened in the browser: ${where} (the front-end ${check.summary}).`);
+}
+
+/** openExternal, and a message with the URL when the browser did not take it (e.g. a blocked pop-up). */
+async function openOrSay(url: string): Promise<boolean> {
+  const opened = await vscode.env.openExternal(vscode.Uri.parse(url));
+  if (!opened) {
+    const pick = await vscode.window.showWarningMessage(`The browser did not open ${url}. Open it yourself:`, 'Copy URL');
+    if (pick) await vscode.env.clipboard.writeText(url);
+  }
+  return opened;
 }
 
 /** Port-forwards to the front-end, one per namespace, closed with the extension. */

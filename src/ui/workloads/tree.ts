@@ -2,11 +2,12 @@
 // vscode.TreeItems, kept live by the informer-backed WorkloadWatcher. Users never press refresh.
 import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
-import { buildTree, type PodUsage, type TreeNode } from '../../core/kube/model';
-import { credentialProblem } from '../../core/kube/kubeconfig';
+import { buildTree, treeChanges, type PodUsage, type TreeNode } from '../../core/kube/model';
+import { credentialProblem, kubeconfigSource } from '../../core/kube/kubeconfig';
 import { UsagePoller } from '../../core/kube/usage';
-import { WorkloadWatcher, type WatcherChange } from '../../core/kube/watcher';
+import { WorkloadWatcher } from '../../core/kube/watcher';
 import type { Registry } from '../registry';
+import { kubeconfigSettingCommand } from '../kube/index';
 import { kubeSession, type KubeSession } from '../kube/session';
 import { setting } from '../settings';
 import { executeOwnCommand } from '../commands';
@@ -23,6 +24,12 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   private root: TreeNode | undefined;
   private readonly byId = new Map<string, TreeNode>();
   private readonly parentOf = new Map<string, TreeNode>();
+  /**
+   * The node object VS Code last received for each id. VS Code knows tree elements by object identity:
+   * refreshing a freshly built object it has never seen does nothing, so refreshes name these objects
+   * (getTreeItem and getChildren then answer from the newest build by id).
+   */
+  private readonly shown = new Map<string, TreeNode>();
   private loadError: unknown;
   private server: string | undefined;
   /** An expired client certificate, known without asking the cluster. */
@@ -97,6 +104,33 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     this.root = undefined;
     this.byId.clear();
     this.parentOf.clear();
+    this.refreshAll(true);
+  }
+
+  /**
+   * Redraws what changed since `before` (the previous build's nodes by id), naming the objects VS Code
+   * holds: mostly single rows, a subtree only when its membership changed (see treeChanges).
+   */
+  private refreshChanged(before: Map<string, TreeNode> | undefined): void {
+    if (!this.root) return;
+    const changes = treeChanges(before, this.root);
+    if (changes.all) return this.refreshAll(true);
+    // Rows VS Code has not fetched (under a collapsed node) need no redraw: they are asked for when shown.
+    const nodes = changes.ids.map((id) => this.shown.get(id)).filter((n): n is TreeNode => !!n);
+    if (nodes.length) this.emitter.fire(nodes);
+  }
+
+  /**
+   * Redraws the whole tree. Refreshing the root object VS Code holds keeps every item's handle, where
+   * firing `undefined` drops them all and a lookup already in flight fails ("No tree item with id …").
+   */
+  private refreshAll(rootChanged = false): void {
+    const shownRoot = this.root && this.shown.get(this.root.id);
+    if (!rootChanged && shownRoot) {
+      this.emitter.fire(shownRoot);
+      return;
+    }
+    this.shown.clear();
     this.emitter.fire(undefined);
   }
 
@@ -121,20 +155,9 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       log: (level, message) => (level === 'warn' ? this.reg.log.warn(message) : this.reg.log.info(message)),
     });
     this.watcher = watcher;
-    watcher.on('change', (change: WatcherChange) => {
+    watcher.on('change', () => {
       if (gen !== this.generation) return;
-      const before = this.root?.children?.map((c) => c.id).join('\0');
-      this.rebuild();
-      const after = this.root?.children?.map((c) => c.id).join('\0');
-      // Refresh only the namespaces that changed when the namespace list itself did not.
-      if (change.namespaces && before !== undefined && before === after) {
-        const nodes = change.namespaces
-          .map((ns) => this.byId.get(`${this.root!.id}/${ns}`))
-          .filter((n): n is TreeNode => !!n);
-        if (nodes.length) this.emitter.fire(nodes);
-        return;
-      }
-      this.emitter.fire(undefined);
+      this.refreshChanged(this.rebuild());
     });
     this.certProblem = credentialProblem(kc);
     if (this.certProblem) this.reg.log.warn(this.certProblem.message);
@@ -147,8 +170,7 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       onUsage: (u) => {
         if (gen !== this.generation) return;
         this.usage = u;
-        this.rebuild();
-        this.emitter.fire(undefined);
+        this.refreshChanged(this.rebuild());
       },
     });
     this.updatePolling();
@@ -162,16 +184,15 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     this.ageTimer = undefined;
     if (this.visible && this.watcher) {
       // Ages in descriptions move on by themselves.
-      this.ageTimer = setInterval(() => {
-        this.rebuild();
-        this.emitter.fire(undefined);
-      }, 30_000);
+      this.ageTimer = setInterval(() => this.refreshChanged(this.rebuild()), 30_000);
     }
   }
 
-  private rebuild(): void {
+  /** Builds the model anew; returns the previous build's nodes by id (undefined when there was none). */
+  private rebuild(): Map<string, TreeNode> | undefined {
     const w = this.watcher;
-    if (!w) return;
+    if (!w) return undefined;
+    const previous = this.root ? new Map(this.byId) : undefined;
     const state = w.state();
     const context = this.session.contextName ?? '?';
     const root = buildTree({
@@ -202,6 +223,7 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       for (const c of n.children ?? []) index(c, n);
     };
     index(root);
+    return previous;
   }
 
   async getChildren(element?: TreeNode): Promise<TreeNode[]> {
@@ -210,6 +232,22 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       if (this.loadError) {
         // No kubeconfig at all: an empty tree lets the welcome view explain what to do.
         if (this.loadError instanceof UserError && this.loadError.reason === 'NoKubeconfig') return [];
+        if (this.loadError instanceof UserError && this.loadError.reason === 'MissingKubeconfigFile') {
+          return [
+            // Short label for the sidebar's width; the whole message is the tooltip.
+            {
+              id: '!load-error',
+              kind: 'message',
+              label: 'Kubeconfig file not found',
+              description: kubeconfigSource({ settingPath: setting('kubeconfigPath') }).paths[0],
+              tooltip: problemText(this.loadError),
+              icon: 'error',
+              color: 'testing.iconFailed',
+              collapsible: 'none',
+            },
+            { id: '!fix-kubeconfig-setting', kind: 'message', label: 'Fix the setting…', description: 'sockShop.kubeconfigPath', tooltip: 'Opens the setting sockShop.kubeconfigPath', icon: 'gear', collapsible: 'none' },
+          ];
+        }
         return [
           {
             id: '!load-error',
@@ -223,17 +261,24 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
         ];
       }
       if (!this.root) this.rebuild();
-      return this.root ? [this.root] : [];
+      return this.handOut(this.root ? [this.root] : []);
     }
     // Elements may come from an older build; answer from the newest one.
-    return (this.byId.get(element.id) ?? element).children ?? [];
+    return this.handOut((this.byId.get(element.id) ?? element).children ?? []);
+  }
+
+  private handOut(nodes: TreeNode[]): TreeNode[] {
+    for (const n of nodes) this.shown.set(n.id, n);
+    return nodes;
   }
 
   getParent(element: TreeNode): TreeNode | undefined {
     return this.parentOf.get(element.id);
   }
 
-  getTreeItem(n: TreeNode): vscode.TreeItem {
+  getTreeItem(element: TreeNode): vscode.TreeItem {
+    // VS Code may hand back an object of an older build: describe the newest node with its id.
+    const n = this.byId.get(element.id) ?? element;
     const state =
       n.collapsible === 'none'
         ? vscode.TreeItemCollapsibleState.None
@@ -249,8 +294,13 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     if (n.kind === 'message' && n.id.endsWith('/!problem') && this.problemReason === 'ExpiredCredentials' && this.root?.label.startsWith('do-')) {
       item.command = { command: 'sockShop.refreshCredentials', title: 'Refresh Credentials', arguments: [this.root.label] };
     }
-    if (n.kind === 'message' && n.id === '!load-error') {
-      item.command = { command: 'sockShop.selectContext', title: 'Select Kubernetes Context' };
+    if (n.kind === 'message' && n.id === '!fix-kubeconfig-setting') {
+      item.command = kubeconfigSettingCommand('Open Setting');
+    } else if (n.kind === 'message' && n.id === '!load-error') {
+      item.command =
+        this.loadError instanceof UserError && this.loadError.reason === 'MissingKubeconfigFile'
+          ? kubeconfigSettingCommand('Open Setting')
+          : { command: 'sockShop.selectContext', title: 'Select Kubernetes Context' };
     }
     return item;
   }

@@ -6,6 +6,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './load.css';
 import { MAX_SAMPLES, type HostMessage, type LiveStats, type WebviewMessage, type WebviewSavedState } from '../../common/contracts/load';
+import { compactTick, FAILURE_RANGE, hasUsers, noResponsesLine, rpsTile } from './view';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(), vsCodeTag());
 
@@ -49,14 +50,21 @@ interface Chart {
 
 const charts: Chart[] = [];
 
-function makeChart(host: HTMLElement, series: { label: string; color: string }[], data: (s: LiveStats[]) => uPlot.AlignedData): Chart {
+function makeChart(
+  host: HTMLElement,
+  series: { label: string; color: string }[],
+  data: (s: LiveStats[]) => uPlot.AlignedData,
+  y: { range?: [number, number]; unit?: string } = {},
+): Chart {
   const c = colors();
   const axis = { stroke: c.fg, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid } };
+  // Compact tick labels on an axis wide enough for them ("4.9k", not a clipped "0,000").
+  const yAxis: uPlot.Axis = { ...axis, size: 52, values: (_u, vals) => vals.map((v) => `${compactTick(v)}${y.unit ?? ''}`) };
   const opts: uPlot.Options = {
     width: Math.max(260, host.clientWidth || 320),
     height: 180,
-    scales: { x: { time: false } },
-    axes: [{ ...axis, label: 's' }, axis],
+    scales: { x: { time: false }, y: y.range ? { range: y.range } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    axes: [{ ...axis, label: 's' }, yAxis],
     series: [{ label: 't (s)' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5 }))],
     legend: { show: true },
   };
@@ -79,7 +87,7 @@ function buildCharts(): void {
       (s) => [t(s), s.map((x) => x.p50Ms), s.map((x) => x.p95Ms), s.map((x) => x.p99Ms)],
     ),
   );
-  charts.push(makeChart($('chart-failures'), [{ label: 'fail %', color: c.red }], (s) => [t(s), s.map((x) => x.failPercent)]));
+  charts.push(makeChart($('chart-failures'), [{ label: 'fail %', color: c.red }], (s) => [t(s), s.map((x) => x.failPercent)], { range: FAILURE_RANGE, unit: ' %' }));
   new ResizeObserver(() => {
     for (const ch of charts) {
       const w = ch.plot.root.parentElement?.clientWidth ?? 320;
@@ -135,13 +143,14 @@ function renderTiles(): void {
   const last = state.timeline[state.timeline.length - 1];
   const s = state.summary;
   const tiles = $('tiles');
+  const rps = rpsTile(last, s);
   tiles.replaceChildren(
-    tile('req/s', fmt(last?.rps ?? 0)),
+    tile(rps.label, fmt(rps.value)),
     tile('failures', `${fmt(last?.failPercent ?? 0, 2)} %`, (last?.failPercent ?? 0) > 0 ? 'bad' : ''),
     tile('p50 ms', fmt(last?.p50Ms ?? 0, 2)),
     tile('p95 ms', fmt(last?.p95Ms ?? 0, 2)),
     tile('p99 ms', fmt(last?.p99Ms ?? 0, 2)),
-    tile('users', fmt(last?.activeUsers ?? 0, 0)),
+    ...(hasUsers(state.run) ? [tile('users', fmt(last?.activeUsers ?? 0, 0))] : []),
     tile('requests', (s?.requests ?? last?.totalRequests ?? 0).toLocaleString()),
     tile('failed', (s?.failures ?? last?.totalFailures ?? 0).toLocaleString(), (s?.failures ?? last?.totalFailures ?? 0) > 0 ? 'bad' : ''),
   );
@@ -171,6 +180,8 @@ function renderTables(): void {
       tags.append(el('vscode-tag' as 'span', 'bad', `${cause}: ${n.toLocaleString()}`));
     }
     b.append(tags);
+    const none = noResponsesLine(s);
+    if (none) b.append(el('p', 'no-responses', none));
   }
   const last = state.timeline[state.timeline.length - 1];
   const eps = last?.endpoints ?? [];

@@ -15,7 +15,7 @@ import uPlot from 'uplot';
 import { interactiveCursor, legendToggles, tooltipPlugin } from '../chart-interactions';
 import 'uplot/dist/uPlot.min.css';
 import '../../../media/metrics.css';
-import { formatTick, formatValue } from '../../common/units';
+import { formatTick, formatValue, timeTicks } from '../../common/units';
 import {
   REFRESH_CHOICES,
   TIME_RANGES,
@@ -263,7 +263,9 @@ function panelShell(p: PanelView): HTMLElement {
   box.style.gridColumn = `${p.gridPos.x + 1} / span ${p.gridPos.w}`;
   box.style.height = `${p.gridPos.h * ROW_PX}px`;
   const head = el('header', 'panel-head');
-  head.append(el('h3', 'panel-title', p.title));
+  const titleEl = el('h3', 'panel-title', p.title);
+  titleEl.title = p.title;
+  head.append(titleEl);
   const err = el('span', 'panel-error');
   err.hidden = true;
   head.append(err);
@@ -365,7 +367,8 @@ function drawTimeseries(p: PanelView, c: ChartSlot, data: Extract<PanelState['da
     bands,
     scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min, p.min ?? 0), Math.max(max, p.max ?? max, p.unit === 'percentunit' ? 0.01 : 0) || 1] } },
     axes: [
-      { stroke: fg, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
+      // At least 90 px between time ticks, each "HH:MM" (the date only where it changes), so labels never overlap.
+      { stroke: fg, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, space: 90, values: (_u, splits) => timeTicks(splits) },
       { stroke: fg, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, size: 70, values: (_u, splits) => splits.map((v, i) => formatTick(v, unit, Math.abs((splits[1] ?? v) - (splits[0] ?? 0)) || Math.abs(v) || 1)).map((t, i, all) => (i > 0 && t === all[i - 1] ? '' : t)) },
     ],
     hooks: {
@@ -572,11 +575,15 @@ function renderTop(top: TopState | undefined): void {
       g.rowsData = rows;
     } else {
       topGrids[key] = dataGrid(cols, rows, onSort);
+      // The name column takes what the names need (they never wrap mid-word); the numbers share the rest.
+      topGrids[key]!.setAttribute('grid-template-columns', `minmax(max-content, 3fr) repeat(${cols.length - 1}, minmax(70px, 1fr))`);
+      topGrids[key]!.classList.add('top-grid');
       box.append(topGrids[key]!);
     }
   };
   if (top.pods) {
-    const sort = state.podSort ?? { key: 'cpuMillicores', desc: true };
+    // By name unless the user sorts by a column: rows keep their place across refreshes (CPU jitters).
+    const sort = state.podSort ?? { key: 'name', desc: false };
     const sorted = sortBy(top.pods as unknown as Record<string, unknown>[], sort.key, sort.desc) as unknown as NonNullable<TopState['pods']>;
     const cols = [
       ['name', 'Pod'], ['cpuMillicores', 'CPU (cores)'], ['cpuRequestPct', 'CPU % req'], ['cpuLimitPct', 'CPU % lim'],
@@ -633,7 +640,9 @@ function sortBy(rows: Record<string, unknown>[], key: string, desc: boolean): Re
     const y = b[key];
     if (x === undefined || x === null || x === '') return 1;
     if (y === undefined || y === null || y === '') return -1;
-    return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * dir;
+    const c = (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * dir;
+    // Equal values keep a fixed order (by name), so refreshes do not shuffle them.
+    return c || String(a.name ?? '').localeCompare(String(b.name ?? ''));
   });
 }
 
