@@ -1,9 +1,9 @@
 // Sock Shop Deploy / Verify / Remove and Deploy Current Manifest against the lab's real apiserver,
 // controllers and scheduler (kwok plays the nodes). Nothing Kubernetes-side is mocked.
 //
-// One stand-in: the lab's pods run no containers, so nothing would answer HTTP for the front-end.
-// Verify's front-end check is pointed at a local HTTP server on loopback standing in for the
-// front-end pod (Verify takes the URL as a parameter for exactly this).
+// One stand-in: Verify's front-end check is pointed at a local HTTP server on loopback, so the test
+// controls its answer (200, then 503); Verify against the real front-end behind the lab's load balancer is
+// in lab-dataplane.test.ts.
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

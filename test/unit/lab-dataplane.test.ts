@@ -65,6 +65,10 @@ describe('lab data plane: proxy rules', () => {
     assert.deepEqual(readyEndpoints([s1, s2], 'http'), ['127.244.0.5:8079', '127.244.0.8:8079', '127.244.1.9:8079']);
     assert.deepEqual(readyEndpoints([s1, s2], 'other'), ['127.244.1.9:1']);
     assert.deepEqual(readyEndpoints([s1], undefined), []);
+    const skipped: string[] = [];
+    const foreign = slice([{ name: 'http', port: 80 }], [{ addresses: ['192.0.2.2', '10.244.0.3'], conditions: { ready: true } }]);
+    assert.deepEqual(readyEndpoints([foreign], 'http', (a) => skipped.push(a)), ['127.244.0.3:80'], 'an address off the pod network is never routed to');
+    assert.deepEqual(skipped, ['192.0.2.2']);
     const unnamed = slice([{ port: 80 }], [{ addresses: ['10.244.0.2'], conditions: { ready: true } }]);
     assert.deepEqual(readyEndpoints([unnamed], undefined), ['127.244.0.2:80']);
   });

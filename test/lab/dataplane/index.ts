@@ -2,6 +2,7 @@
 // servers on loopback) and the lab proxy (proxy.ts: Services and load balancers route to ready pods), each
 // its own daemon, recorded by pid. See addresses.ts for where everything sits on loopback.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ComponentState, LabComponent, LabContext } from '../component.ts';
 import { REPO_ROOT } from '../paths.ts';
@@ -37,9 +38,34 @@ async function startOne(ctx: LabContext, name: string, file: string, args: strin
   return pid;
 }
 
+/**
+ * The addresses are fixed (addresses.ts), so two labs' data planes on one machine would fight over them.
+ * The default Service's ClusterIP (the first of the range, port 443) is the tell: when something already
+ * listens there, another lab's proxy does.
+ */
+async function assertNoOtherDataplane(): Promise<void> {
+  const host = SERVICE_CLUSTER_IP_RANGE.replace(/0\/\d+$/, '1');
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE'
+            ? `${host}:443 is taken: another lab's data plane is running on this machine (its proxy serves the same loopback ` +
+                'addresses). Stop that lab (`npm run lab -- down` in its checkout), or start this one without it: ' +
+                'SOCK_SHOP_LAB_COMPONENTS=cluster,loadbalancer,monitoring,digitalocean.'
+            : `cannot bind ${host}:443 for the lab proxy: ${err.message}`,
+        ),
+      ),
+    );
+    probe.listen({ host, port: 443, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 export const dataplaneComponent: LabComponent = {
   name: 'dataplane',
   async start(ctx) {
+    await assertNoOtherDataplane();
     const dir = join(ctx.home, 'dataplane');
     mkdirSync(dir, { recursive: true });
     const delay = delayFromEnv();

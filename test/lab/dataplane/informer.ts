@@ -21,12 +21,23 @@ export class Informer<T extends KObject> {
   private current?: { abort(): void };
   synced = false;
 
+  private readonly onChange: (c: Change<T>) => void;
+
   constructor(
     private readonly api: KubeRest,
     private readonly path: string,
-    private readonly onChange: (c: Change<T>) => void,
+    onChange: (c: Change<T>) => void,
     private readonly log: (m: string) => void = () => {},
-  ) {}
+  ) {
+    // A handler's error is about one object: log it and go on with the others (no relist loop).
+    this.onChange = (c) => {
+      try {
+        onChange(c);
+      } catch (err) {
+        this.log(`${this.path}: ${keyOf(c.obj)}: ${(err as Error).message}`);
+      }
+    };
+  }
 
   async run(): Promise<void> {
     let lastError = '';

@@ -54,7 +54,7 @@ export function frontends(svc: { spec?: any; status?: any }): { address: string;
  * The ready, non-terminating endpoints of one service port across a Service's EndpointSlices, as the
  * loopback host:port the lab dials (pod IPs mapped by labAddress).
  */
-export function readyEndpoints(slices: Slice[], portName: string | undefined): string[] {
+export function readyEndpoints(slices: Slice[], portName: string | undefined, skipped: (address: string) => void = () => {}): string[] {
   const out = new Set<string>();
   for (const s of slices) {
     const p = (s.ports ?? []).find((x) => (x.name ?? '') === (portName ?? ''));
@@ -63,7 +63,18 @@ export function readyEndpoints(slices: Slice[], portName: string | undefined): s
       const c = e.conditions ?? {};
       // ready unset means "unknown", which consumers take as ready; terminating endpoints get no new connections.
       if (c.ready === false || c.terminating === true) continue;
-      for (const a of e.addresses) out.add(`${labAddress(a)}:${p.port}`);
+      for (const a of e.addresses) {
+        // An endpoint outside the pod network and loopback (a hand-made EndpointSlice, e.g. 192.0.2.x) is
+        // never dialled: the lab sends no packet off loopback.
+        let mapped: string;
+        try {
+          mapped = labAddress(a);
+        } catch {
+          skipped(a);
+          continue;
+        }
+        out.add(`${mapped}:${p.port}`);
+      }
     }
   }
   return [...out].sort();
@@ -90,6 +101,15 @@ export class Proxy {
     this.slices = new Informer<Slice>(this.api, '/apis/discovery.k8s.io/v1/endpointslices', (c) => this.endpointsChanged(c.obj), log);
   }
 
+  private readonly skippedLogged = new Set<string>();
+
+  private skip(svc: string, address: string): void {
+    const k = `${svc} ${address}`;
+    if (this.skippedLogged.has(k)) return;
+    this.skippedLogged.add(k);
+    this.log(`${svc}: endpoint ${address} is neither a pod IP nor loopback; not routed to`);
+  }
+
   private serviceOf(slice: Slice): string | undefined {
     const name = slice.metadata.labels?.['kubernetes.io/service-name'];
     return name ? `${slice.metadata.namespace}/${name}` : undefined;
@@ -103,7 +123,7 @@ export class Proxy {
     const names = new Set<string>();
     for (const s of all) for (const p of s.ports ?? []) names.add(p.name ?? '');
     for (const [k] of this.backends) if (k.startsWith(`${svc}|`)) names.add(k.slice(svc.length + 1));
-    const next = [...names].map((n) => [`${svc}|${n}`, readyEndpoints(all, n)] as const);
+    const next = [...names].map((n) => [`${svc}|${n}`, readyEndpoints(all, n, (a) => this.skip(svc, a))] as const);
     const t = setTimeout(() => {
       this.timers.delete(t);
       for (const [k, eps] of next) this.backends.set(k, eps);
