@@ -453,7 +453,10 @@ describe('e2e: the workshop in VS Code', function () {
       ].join('\n');
     writeFileSync(file, text('{mode: fixed, valu: 1}'));
     await wb.runCommand('Go to File...');
-    await wb.typeInQuickInput('front-end-e2e.chaos.yaml');
+    // Pick the file once Quick Open lists it (Enter on an empty list would open nothing).
+    await wb.typeInQuickInput('front-end-e2e.chaos.yaml', false);
+    await wb.pickQuickItem(/front-end-e2e\.chaos\.yaml/);
+    await wb.page.locator('.tab', { hasText: 'front-end-e2e.chaos.yaml' }).first().waitFor({ timeout: 30_000 });
     await wb.page.locator('.editor-instance .squiggly-error').first().waitFor({ timeout: 30_000 });
     await wb.runCommand('View: Toggle Problems');
     const problem = wb.page.locator('.markers-panel .monaco-list-row', { hasText: 'spec.kill.valu is not a field' }).first();
