@@ -3,7 +3,7 @@
 // Each suite is its own mocha process (the integration and e2e suites bring their world up in a
 // root hook file), so a crash in one suite is counted as a failure and the others still run.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,6 +12,12 @@ interface Suite {
   spec: string;
   /** A file exporting mocha root hooks (`mochaHooks`) or global fixtures, loaded before the specs. */
   hooks?: string;
+  /**
+   * Spec files (relative to the repository) that run after all the others: tests that disturb the shared
+   * world (lab-supervision stalls etcd and kills control-plane processes), so no later file depends on how
+   * quickly everything recovers.
+   */
+  last?: string[];
   timeoutMs: number;
 }
 
@@ -20,7 +26,7 @@ const SUITES: Suite[] = [
   { name: 'unit', spec: 'test/unit/**/*.test.ts', timeoutMs: 10_000 },
   // The project copied into an empty directory: unit suite and lab up/down there (nothing read from outside).
   { name: 'clone', spec: 'test/clone/**/*.test.ts', timeoutMs: 600_000 },
-  { name: 'integration', spec: 'test/integration/**/*.test.ts', hooks: 'test/integration/hooks.ts', timeoutMs: 120_000 },
+  { name: 'integration', spec: 'test/integration/**/*.test.ts', hooks: 'test/integration/hooks.ts', timeoutMs: 120_000, last: ['test/integration/lab-supervision.test.ts'] },
   { name: 'e2e', spec: 'test/e2e/**/*.test.ts', hooks: 'test/e2e/hooks.ts', timeoutMs: 300_000 },
 ];
 
@@ -48,7 +54,15 @@ for (const suite of suites) {
     '--exit',
   ];
   if (suite.hooks && existsSync(join(root, suite.hooks))) args.push('--require', suite.hooks);
-  args.push(suite.spec);
+  if (suite.last?.length) {
+    // Mocha runs files in the order given: every other spec (sorted, as its glob would), then the last ones.
+    const dir = join(root, 'test', suite.name);
+    const all = listSpecs(dir).map((f) => f.slice(root.length + 1)).sort();
+    for (const l of suite.last) if (!all.includes(l)) throw new Error(`${l} (to run last) does not exist`);
+    args.push(...all.filter((f) => !suite.last!.includes(f)), ...suite.last);
+  } else {
+    args.push(suite.spec);
+  }
   console.log(`\n=== ${suite.name} suite ===`);
   const started = Date.now();
   const r = spawnSync(process.execPath, args, {
@@ -68,3 +82,10 @@ for (const suite of suites) {
 rmSync(work, { recursive: true, force: true });
 console.log(`\n${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
 process.exit(total.failed > 0 || total.passed === 0 ? 1 : 0);
+
+/** Every *.test.ts below dir (absolute paths). */
+function listSpecs(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listSpecs(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
+  );
+}

@@ -70,7 +70,8 @@ describe('Locust stats client against a real Locust master', function () {
     // the server answered them, Locust stopped before counting them).
     const seen = served.ok + served.failed;
     assert.ok(last.totalRequests <= seen && last.totalRequests >= seen - 5, `Locust ${last.totalRequests} vs server ${seen}`);
-    assert.equal(last.totalFailures, served.failed);
+    // The same holds for failures: a failed request in flight at the stop is the server's, not yet Locust's.
+    assert.ok(last.totalFailures <= served.failed && last.totalFailures >= served.failed - 5, `Locust ${last.totalFailures} failures vs server ${served.failed}`);
     const busy = running.filter((s) => s.rps > 0);
     const meanFail = busy.reduce((a, s) => a + s.failPercent, 0) / busy.length;
     assert.ok(meanFail > 10 && meanFail < 40, `failure share about 25 % (${meanFail.toFixed(1)} %)`);

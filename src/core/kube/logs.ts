@@ -44,6 +44,10 @@ export class LineSplitter extends Writable {
   }
 }
 
+/** A starting pod's logs are retried this often, this far apart (10 s in all). */
+const LOG_RETRIES = 20;
+const LOG_RETRY_MS = 500;
+
 const live = (p: V1Pod) => !p.metadata?.deletionTimestamp && (p.status?.phase === 'Running' || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
 
 /**
@@ -79,27 +83,36 @@ export async function followDeploymentLogs(
     const out = new LineSplitter((l) => onLine(`[${name}] ${l}`));
     readers.set(name, { abort: () => undefined });
     onLine(`── ${name} joined`);
-    const run = log
-      .log(namespace, name, container, out, {
-        follow,
-        previous: opts.previous ?? false,
-        timestamps: opts.timestamps ?? false,
-        ...(opts.sinceSeconds !== undefined ? { sinceSeconds: opts.sinceSeconds } : {}),
-        ...(opts.tailLines !== undefined ? { tailLines: opts.tailLines } : {}),
-      })
-      .then(
-        (ctl) => {
-          if (stopped) ctl.abort();
-          else readers.set(name, ctl);
-          if (!follow) return new Promise<void>((r) => out.on('finish', () => r()));
-          return undefined;
-        },
-        (err: unknown) => {
-          const problem = clusterProblem(err, kc);
-          const code = (err as { code?: number })?.code;
-          onLine(`── ${name}: no logs (${problem?.message ?? (code ? `HTTP ${code}` : ((err as Error)?.message ?? String(err)))})`);
-        },
-      );
+    // A pod that just started may not serve logs yet (HTTP 400 until its container runs): try again a few
+    // times, while it is still one of ours, before saying it has none.
+    const open = (attempt: number): Promise<void> =>
+      log
+        .log(namespace, name, container, out, {
+          follow,
+          previous: opts.previous ?? false,
+          timestamps: opts.timestamps ?? false,
+          ...(opts.sinceSeconds !== undefined ? { sinceSeconds: opts.sinceSeconds } : {}),
+          ...(opts.tailLines !== undefined ? { tailLines: opts.tailLines } : {}),
+        })
+        .then(
+          (ctl) => {
+            if (stopped || !readers.has(name)) ctl.abort();
+            else readers.set(name, ctl);
+            if (!follow) return new Promise<void>((r) => out.on('finish', () => r()));
+            return undefined;
+          },
+          async (err: unknown) => {
+            const code = (err as { code?: number })?.code;
+            if (code === 400 && attempt < LOG_RETRIES && !stopped && readers.has(name)) {
+              await new Promise((r) => setTimeout(r, LOG_RETRY_MS));
+              if (!stopped && readers.has(name)) return open(attempt + 1);
+              return;
+            }
+            const problem = clusterProblem(err, kc);
+            onLine(`── ${name}: no logs (${problem?.message ?? (code ? `HTTP ${code}` : ((err as Error)?.message ?? String(err)))})`);
+          },
+        );
+    const run = open(0);
     pending.push(run.then(() => undefined));
   };
   const leave = (name: string, why: string) => {
