@@ -2,7 +2,6 @@
 // checked-in example experiment, pointed at this test's namespace and shortened, exits 0 with the
 // chaos-ready profile (4 front-ends, readiness probe, preStop) and 1 once the front-end runs one replica.
 import { strict as assert } from 'node:assert';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,19 +11,13 @@ import { parseDocument } from 'yaml';
 import { deploySockShop, frontEndAddress } from '../../src/core/sockshop/deploy';
 import { removeSockShop } from '../../src/core/sockshop/remove';
 import { labInfo } from './hooks.ts';
+import { runChaosCli } from './stand-in.ts';
 import { kubeConfigFrom, until } from './support.ts';
 
 const NS = `chaos-cli-ss-${randomBytes(3).toString('hex')}`;
 const root = join(__dirname, '..', '..');
 
-function chaos(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'chaos.ts'), ...args], { cwd: root, timeout: 120_000, env: { ...process.env, KUBECONFIG: '' } }, (err, stdout, stderr) =>
-      resolve({ code: child.exitCode ?? (err ? 2 : 0), stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
+const chaos = (args: string[]) => runChaosCli(args);
 
 describe('chaos CLI against the lab\'s real Sock Shop', function () {
   this.timeout(240_000);

@@ -4,7 +4,6 @@
 // (./stand-in.ts): healthy for the PASS run, answering 503 for a second after each pod deletion for the FAIL
 // run, the way a single front-end loses requests while its replacement starts.
 import { strict as assert } from 'node:assert';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +11,9 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parse as parseJunit } from 'junit2json';
 import { labInfo } from './hooks.ts';
-import { createFrontEnd, standIn, waitFrontEndSettled } from './stand-in.ts';
+import { createFrontEnd, standIn, waitFrontEndSettled, runChaosCli } from './stand-in.ts';
 
 const NS = `chaos-cli-${randomBytes(3).toString('hex')}`;
-const root = join(__dirname, '..', '..');
 
 function experiment(url: string, extra = ''): string {
   return `apiVersion: sockshop.lab/v1
@@ -41,15 +39,7 @@ spec:
 ${extra}`;
 }
 
-// Run from the project root, as `npm run chaos` does (tsx resolves from there); every path given is absolute.
-function chaos(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'chaos.ts'), ...args], { cwd: root, timeout: 90_000, env: { ...process.env, KUBECONFIG: '' } }, (err, stdout, stderr) =>
-      resolve({ code: child.exitCode ?? (err ? 2 : 0), stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
+const chaos = (args: string[]) => runChaosCli(args);
 
 describe('chaos CLI on the lab', function () {
   this.timeout(120_000);

@@ -2,38 +2,21 @@
 // replacement joins, and lines come prefixed by their pod. The lab's process runtime writes each container's
 // output to the log kwok serves (its first line says what it listens on).
 import { strict as assert } from 'node:assert';
-import { randomBytes } from 'node:crypto';
-import * as k8s from '@kubernetes/client-node';
 import { followDeploymentLogs } from '../../src/core/kube/logs';
-import { labInfo } from './hooks.ts';
-import { createFrontEnd, waitFrontEndSettled } from './stand-in.ts';
-
-const NS = `logs-it-${randomBytes(3).toString('hex')}`;
+import { frontEndNamespace } from './stand-in.ts';
 
 describe('deployment logs on the lab', function () {
   this.timeout(90_000);
-  let kc: k8s.KubeConfig;
-  let core: k8s.CoreV1Api;
 
-  before(async () => {
-    kc = new k8s.KubeConfig();
-    kc.loadFromFile(labInfo().kubeconfig);
-    core = kc.makeApiClient(k8s.CoreV1Api);
-    await createFrontEnd(kc, NS, 2);
-    await waitFrontEndSettled(kc, NS, 2);
-  });
-
-  after(async () => {
-    await core?.deleteNamespace({ name: NS }).catch(() => undefined);
-  });
+  const w = frontEndNamespace('logs-it', 2);
 
   it('follows every pod; a killed pod leaves with a marker and its replacement joins', async () => {
     const lines: string[] = [];
-    const logs = await followDeploymentLogs(kc, NS, 'front-end', (l) => lines.push(l), { tailLines: 20 });
+    const logs = await followDeploymentLogs(w.kc, w.namespace, 'front-end', (l) => lines.push(l), { tailLines: 20 });
     try {
-      const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items.map((p) => p.metadata!.name!).sort();
+      const pods = (await w.core.listNamespacedPod({ namespace: w.namespace, labelSelector: 'name=front-end' })).items.map((p) => p.metadata!.name!).sort();
       for (const p of pods) assert.ok(lines.includes(`── ${p} joined`), lines.join('\n'));
-      await core.deleteNamespacedPod({ name: pods[0], namespace: NS, gracePeriodSeconds: 0 });
+      await w.core.deleteNamespacedPod({ name: pods[0], namespace: w.namespace, gracePeriodSeconds: 0 });
       const deadline = Date.now() + 30_000;
       const joinedNew = () => lines.find((l) => /^── front-end-\S+ joined$/.test(l) && !pods.some((p) => l === `── ${p} joined`));
       while (!(lines.some((l) => l.startsWith(`── ${pods[0]} left`)) && joinedNew()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

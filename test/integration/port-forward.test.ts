@@ -2,14 +2,9 @@
 // process runtime for each pod it runs, reaches the pod's own sockets): a forward to a Service keeps working
 // across a pod kill; a forward pinned to a pod ends with it and says why.
 import { strict as assert } from 'node:assert';
-import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import * as k8s from '@kubernetes/client-node';
 import { forwardTarget, openTunnel } from '../../src/core/kube/portforward';
-import { labInfo } from './hooks.ts';
-import { createFrontEnd, waitFrontEndSettled } from './stand-in.ts';
-
-const NS = `pf-it-${randomBytes(3).toString('hex')}`;
+import { frontEndNamespace, waitFrontEndSettled } from './stand-in.ts';
 
 function get(url: string): Promise<number> {
   return new Promise((resolve) => {
@@ -25,20 +20,9 @@ function get(url: string): Promise<number> {
 
 describe('port-forward on the lab', function () {
   this.timeout(120_000);
-  let kc: k8s.KubeConfig;
-  let core: k8s.CoreV1Api;
 
-  before(async () => {
-    kc = new k8s.KubeConfig();
-    kc.loadFromFile(labInfo().kubeconfig);
-    core = kc.makeApiClient(k8s.CoreV1Api);
-    await createFrontEnd(kc, NS, 1);
-    await core.createNamespacedService({ namespace: NS, body: { metadata: { name: 'front-end' }, spec: { selector: { name: 'front-end' }, ports: [{ name: 'http', port: 80, targetPort: 8079 }] } } });
-    await waitFrontEndSettled(kc, NS, 1);
-  });
-
-  after(async () => {
-    await core?.deleteNamespace({ name: NS }).catch(() => undefined);
+  const w = frontEndNamespace('pf-it', 1, async (w) => {
+    await w.core.createNamespacedService({ namespace: w.namespace, body: { metadata: { name: 'front-end' }, spec: { selector: { name: 'front-end' }, ports: [{ name: 'http', port: 80, targetPort: 8079 }] } } });
   });
 
   const until = async (what: string, f: () => Promise<boolean>, ms = 30_000) => {
@@ -50,15 +34,15 @@ describe('port-forward on the lab', function () {
   };
 
   it('a forward to the front-end Service answers, and answers again after its pod is killed', async () => {
-    const target = await forwardTarget(kc, { kind: 'Service', namespace: NS, name: 'front-end' });
+    const target = await forwardTarget(w.kc, { kind: 'Service', namespace: w.namespace, name: 'front-end' });
     assert.equal(target.describe, 'svc/front-end:80');
     assert.equal(target.endpoint.targetPort, 8079);
-    const tunnel = await openTunnel(kc, target.endpoint);
+    const tunnel = await openTunnel(w.kc, target.endpoint);
     try {
       await until('the forward answers', async () => (await get(`${tunnel.url}/`)) === 200);
       const first = tunnel.pod();
-      await core.deleteNamespacedPod({ name: first!, namespace: NS, gracePeriodSeconds: 0 });
-      await waitFrontEndSettled(kc, NS, 1);
+      await w.core.deleteNamespacedPod({ name: first!, namespace: w.namespace, gracePeriodSeconds: 0 });
+      await waitFrontEndSettled(w.kc, w.namespace, 1);
       // The next connections find the replacement.
       await until('the forward answers through the replacement', async () => (await get(`${tunnel.url}/`)) === 200 && tunnel.pod() !== first, 60_000);
     } finally {
@@ -67,18 +51,18 @@ describe('port-forward on the lab', function () {
   });
 
   it('a forward pinned to a pod ends with the pod, saying so', async () => {
-    const pod = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items.find((p) => !p.metadata?.deletionTimestamp)!.metadata!.name!;
-    const target = await forwardTarget(kc, { kind: 'Pod', namespace: NS, name: pod });
+    const pod = (await w.core.listNamespacedPod({ namespace: w.namespace, labelSelector: 'name=front-end' })).items.find((p) => !p.metadata?.deletionTimestamp)!.metadata!.name!;
+    const target = await forwardTarget(w.kc, { kind: 'Pod', namespace: w.namespace, name: pod });
     assert.equal(target.describe, `pod/${pod}:8079`);
     const messages: string[] = [];
-    const tunnel = await openTunnel(kc, target.endpoint, 0, (m) => messages.push(m));
+    const tunnel = await openTunnel(w.kc, target.endpoint, 0, (m) => messages.push(m));
     try {
       await until('the pod forward answers', async () => (await get(`${tunnel.url}/`)) === 200);
-      await core.deleteNamespacedPod({ name: pod, namespace: NS, gracePeriodSeconds: 0 });
-      await until('the pod is gone', async () => !(await core.listNamespacedPod({ namespace: NS })).items.some((p) => p.metadata?.name === pod));
+      await w.core.deleteNamespacedPod({ name: pod, namespace: w.namespace, gracePeriodSeconds: 0 });
+      await until('the pod is gone', async () => !(await w.core.listNamespacedPod({ namespace: w.namespace })).items.some((p) => p.metadata?.name === pod));
       await until('the forward says the pod is gone', async () => {
         await get(`${tunnel.url}/`);
-        return messages.some((m) => m.includes(`Pod ${NS}/${pod} is gone`));
+        return messages.some((m) => m.includes(`Pod ${w.namespace}/${pod} is gone`));
       });
     } finally {
       await tunnel.close();

@@ -4,7 +4,11 @@
 // and, with failAfterDeletes, answers 503 for FAIL_WINDOW_MS after each pod deletion, like a front-end that
 // loses requests while a replica is replaced.
 import { createServer, type Server } from 'node:http';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { labInfo } from './hooks.ts';
 
 export const FAIL_WINDOW_MS = 1000;
 
@@ -95,4 +99,44 @@ export async function waitFrontEndSettled(kc: k8s.KubeConfig, namespace: string,
     if (Date.now() > deadline) throw new Error(`front-end not ready: ${ready.length}/${n} (${all.length} pods)`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+export interface FrontEndWorld {
+  namespace: string;
+  kc: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+}
+
+/**
+ * Mocha hooks for a namespace of its own (`<prefix>-<random>`) with a front-end of `replicas` lab pods,
+ * created and settled before the tests (after `setup`, e.g. a Service) and deleted after them.
+ */
+export function frontEndNamespace(prefix: string, replicas: number, setup?: (w: FrontEndWorld) => Promise<void>): FrontEndWorld {
+  const w = { namespace: `${prefix}-${randomBytes(3).toString('hex')}` } as FrontEndWorld;
+  before(async () => {
+    w.kc = new k8s.KubeConfig();
+    w.kc.loadFromFile(labInfo().kubeconfig);
+    w.core = w.kc.makeApiClient(k8s.CoreV1Api);
+    await createFrontEnd(w.kc, w.namespace, replicas);
+    await setup?.(w);
+    await waitFrontEndSettled(w.kc, w.namespace, replicas);
+  });
+  after(async () => {
+    await w.core?.deleteNamespace({ name: w.namespace }).catch(() => undefined);
+  });
+  return w;
+}
+
+/**
+ * Runs the headless chaos runner as CI does: a child process with no terminal, from the project root (as
+ * `npm run chaos`, so tsx resolves from there); every path given is absolute. KUBECONFIG is cleared.
+ */
+export function runChaosCli(args: string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  const root = join(__dirname, '..', '..');
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'chaos.ts'), ...args], { cwd: root, timeout: timeoutMs, env: { ...process.env, KUBECONFIG: '' } }, (err, stdout, stderr) =>
+      resolve({ code: child.exitCode ?? (err ? 2 : 0), stdout, stderr }),
+    );
+    child.stdin?.end();
+  });
 }
