@@ -14,6 +14,7 @@ import { Applier } from '../../src/core/kube/apply';
 import { deploySockShop, frontEndAddress } from '../../src/core/sockshop/deploy';
 import { removeSockShop } from '../../src/core/sockshop/remove';
 import { labInfo } from './hooks.ts';
+import { waitRolledOut } from './stand-in.ts';
 import { kubeConfigFrom, until } from './support.ts';
 
 const NS = `advice-it-${randomBytes(3).toString('hex')}`;
@@ -22,21 +23,9 @@ const root = join(__dirname, '..', '..');
 describe('chaos advice on the lab: fix the manifest, rerun, pass', function () {
   this.timeout(600_000);
   let kc: k8s.KubeConfig;
-  let core: k8s.CoreV1Api;
   let url = '';
 
-  const readyFrontEnds = async () =>
-    (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items.filter(
-      (p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && p.status?.containerStatuses?.[0]?.started,
-    );
-  const settled = async (n: number) => {
-    await until(`${n} ready front-ends and nothing else`, 120_000, async () => {
-      const all = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items;
-      return all.length === n && (await readyFrontEnds()).length === n;
-    });
-    // The lab proxy follows endpoints after its 1 s propagation delay.
-    await new Promise((r) => setTimeout(r, 2_000));
-  };
+  const settled = (n: number) => waitRolledOut(kc, NS, 'front-end', n);
   const applyText = async (text: string) => {
     const objects = parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean);
     const outcomes = await new Applier(kc).apply([objects], { defaultNamespace: NS, force: true });
@@ -55,7 +44,6 @@ describe('chaos advice on the lab: fix the manifest, rerun, pass', function () {
 
   before(async () => {
     kc = kubeConfigFrom(labInfo().kubeconfig);
-    core = kc.makeApiClient(k8s.CoreV1Api);
     const r = await deploySockShop(kc, { namespace: NS, profile: 'default', rolloutTimeoutMs: 150_000 });
     assert.ok(r.deployments!.every((d) => d.done), JSON.stringify(r.deployments));
     url = (await until('the front-end load balancer address', 30_000, async () => (await frontEndAddress(kc, NS)).url))!;

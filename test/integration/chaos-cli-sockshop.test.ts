@@ -11,7 +11,7 @@ import { parseDocument } from 'yaml';
 import { deploySockShop, frontEndAddress } from '../../src/core/sockshop/deploy';
 import { removeSockShop } from '../../src/core/sockshop/remove';
 import { labInfo } from './hooks.ts';
-import { runChaosCli } from './stand-in.ts';
+import { runChaosCli, waitRolledOut } from './stand-in.ts';
 import { kubeConfigFrom, until } from './support.ts';
 
 const NS = `chaos-cli-ss-${randomBytes(3).toString('hex')}`;
@@ -22,23 +22,15 @@ const chaos = (args: string[]) => runChaosCli(args);
 describe('chaos CLI against the lab\'s real Sock Shop', function () {
   this.timeout(240_000);
   let kc: k8s.KubeConfig;
-  let core: k8s.CoreV1Api;
   let file: string;
   let dir: string;
 
-  const readyFrontEnds = async () =>
-    (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items.filter(
-      (p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-    );
-
   before(async () => {
     kc = kubeConfigFrom(labInfo().kubeconfig);
-    core = kc.makeApiClient(k8s.CoreV1Api);
     const r = await deploySockShop(kc, { namespace: NS, profile: 'chaos-ready', rolloutTimeoutMs: 150_000 });
     assert.ok(r.deployments!.every((d) => d.done), JSON.stringify(r.deployments));
     await until('the front-end load balancer address', 30_000, async () => (await frontEndAddress(kc, NS)).url);
-    await until('4 front-ends ready by their probes', 60_000, async () => (await readyFrontEnds()).length === 4 && (await readyFrontEnds()).every((p) => p.status?.containerStatuses?.[0]?.started));
-    await new Promise((res) => setTimeout(res, 1_500));
+    await waitRolledOut(kc, NS, 'front-end', 4);
     // The checked-in example, with this namespace and a shorter schedule.
     const doc = parseDocument(readFileSync(join(root, 'manifests', 'chaos', 'front-end-pod-kill.chaos.yaml'), 'utf8'));
     doc.setIn(['spec', 'namespace'], NS);
@@ -69,11 +61,7 @@ describe('chaos CLI against the lab\'s real Sock Shop', function () {
 
   it('exit 1 with the front-end at one replica', async () => {
     await kc.makeApiClient(k8s.AppsV1Api).patchNamespacedDeploymentScale({ name: 'front-end', namespace: NS, body: { spec: { replicas: 1 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-    await until('1 ready front-end and nothing else', 90_000, async () => {
-      const all = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items;
-      return all.length === 1 && (await readyFrontEnds()).length === 1;
-    });
-    await new Promise((res) => setTimeout(res, 2_000));
+    await waitRolledOut(kc, NS, 'front-end', 1, 90_000);
     const r = await run();
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /FAIL failures: failure rate/);

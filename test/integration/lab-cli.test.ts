@@ -75,23 +75,8 @@ function labEnv(home: string, port: number): NodeJS.ProcessEnv {
   return { ...process.env, SOCK_SHOP_LAB_HOME: home, SOCK_SHOP_LAB_PORT: String(port), SOCK_SHOP_LAB_COMPONENTS: 'cluster' };
 }
 
-/**
- * Starts `npm run lab`, once more if the first start hit the lab's known start-up race: under load kwokctl can
- * start metrics-server before its kube-apiserver answers, and metrics-server exits ("connection refused" on
- * extension-apiserver-authentication); lab up then fails and cleans up. Any other failure fails the test.
- */
+/** Starts `npm run lab` and waits until it says the editor is up. */
 async function startLab(home: string, port: number): Promise<RunningLab> {
-  try {
-    return await startLabOnce(home, port);
-  } catch (err) {
-    const text = String((err as Error)?.message ?? err);
-    if (!/metrics-server exited right after start[\s\S]*extension-apiserver-authentication[\s\S]*connection refused/.test(text)) throw err;
-    process.stderr.write('      [lab-cli] metrics-server started before its apiserver answered (a kwokctl start-up race); starting once more\n');
-    return startLabOnce(home, port);
-  }
-}
-
-async function startLabOnce(home: string, port: number): Promise<RunningLab> {
   const child = spawn('npm', ['run', 'lab'], { cwd: ROOT, env: labEnv(home, port), stdio: ['pipe', 'pipe', 'pipe'] });
   // Closed stdin: what a service manager, `nohup … &` or a CI step gives it.
   child.stdin!.end();

@@ -20,6 +20,7 @@ import { formatChecklist, verifySockShop } from '../../src/core/sockshop/verify'
 import type { LoadSpec } from '../../src/core/load/types';
 import { isLoopback, labAddress } from '../lab/dataplane/addresses.ts';
 import { labInfo } from './hooks.ts';
+import { readyPods, waitRolledOut } from './stand-in.ts';
 import { kubeConfigFrom, until } from './support.ts';
 
 const NS = `dataplane-it-${randomBytes(3).toString('hex')}`;
@@ -49,10 +50,7 @@ describe('lab data plane: Sock Shop answering through the lab proxy', function (
   let apps: k8s.AppsV1Api;
   let lbUrl = '';
 
-  const readyFrontEnds = async () =>
-    (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items.filter(
-      (p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-    );
+  const readyFrontEnds = () => readyPods(kc, NS);
 
   before(async () => {
     kc = kubeConfigFrom(labInfo().kubeconfig);
@@ -63,8 +61,7 @@ describe('lab data plane: Sock Shop answering through the lab proxy', function (
     const addr = await until('the front-end load balancer address', 30_000, async () => (await frontEndAddress(kc, NS)).url);
     lbUrl = addr.replace(/\/$/, '');
     // kwok's first status says Ready before the lab kubelet's probe has run: wait for the probes' verdict.
-    await until('4 front-ends ready by their probes', 60_000, async () => (await readyFrontEnds()).length === 4 && (await readyFrontEnds()).every((p) => p.status?.containerStatuses?.[0]?.started));
-    await new Promise((res) => setTimeout(res, 1_500));
+    await waitRolledOut(kc, NS, 'front-end', 4);
   });
 
   after(async () => {
@@ -167,7 +164,7 @@ describe('lab data plane: Sock Shop answering through the lab proxy', function (
   });
 
   it('chaos-ready (4 front-ends, readiness, preStop): load through the load balancer while pods are deleted one by one — 0 failures, PASS', async () => {
-    await until('4 ready front-ends', 60_000, async () => (await readyFrontEnds()).length === 4);
+    await waitRolledOut(kc, NS, 'front-end', 4);
     const r = await runExperiment(kc, experiment(), { guards });
     const md = experimentMarkdown(r);
     const kills = r.kills.filter((k) => k.pods.length);
@@ -179,12 +176,8 @@ describe('lab data plane: Sock Shop answering through the lab proxy', function (
 
   it('front-end at 1 replica: failures during the kills, FAIL, the failures lined up with the kill times', async () => {
     await apps.patchNamespacedDeploymentScale({ name: 'front-end', namespace: NS, body: { spec: { replicas: 1 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-    await until('1 ready front-end and nothing else', 90_000, async () => {
-      const all = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items;
-      return all.length === 1 && (await readyFrontEnds()).length === 1;
-    });
-    // Let the proxy drop the removed endpoints (its propagation delay) before the load starts.
-    await new Promise((res) => setTimeout(res, 2_000));
+    // The rollout wait ends after the proxy's propagation delay: the removed endpoints are gone before the load.
+    await waitRolledOut(kc, NS, 'front-end', 1, 90_000);
     // Kills at 8 and 16 s: the one front-end's replacement needs its readiness probe's 10 s initial delay,
     // so the service has no ready endpoint from about a second after the first kill until then.
     const r = await runExperiment(kc, experiment({ intervalSeconds: 8, durationSeconds: 20 }), { guards });

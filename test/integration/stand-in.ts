@@ -101,6 +101,46 @@ export async function waitFrontEndSettled(kc: k8s.KubeConfig, namespace: string,
   }
 }
 
+/** The pods of a Deployment's selector that are ready, started and not terminating (the lab's probes decide). */
+export async function readyPods(kc: k8s.KubeConfig, namespace: string, labelSelector = 'name=front-end'): Promise<k8s.V1Pod[]> {
+  const pods = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector })).items;
+  return pods.filter(
+    (p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && p.status?.containerStatuses?.every((c) => c.started),
+  );
+}
+
+/**
+ * Waits until Deployment `name` has finished its rollout at n replicas, as `kubectl rollout status` does
+ * (the controller has seen the latest spec; every replica is updated, ready and available; no pod of an
+ * earlier template is left), and its n pods are ready by their probes. A count of ready pods alone is met
+ * mid-rollout (two old and one new pod ready), and the rollout's later deletions of old pods (without the
+ * new template's preStop) then land in the next experiment.
+ */
+export async function waitRolledOut(kc: k8s.KubeConfig, namespace: string, name: string, n: number, timeoutMs = 120_000, labelSelector = `name=${name}`): Promise<void> {
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    const d = await apps.readNamespacedDeployment({ name, namespace });
+    const s = d.status ?? {};
+    const all = (await core.listNamespacedPod({ namespace, labelSelector })).items;
+    const ready = await readyPods(kc, namespace, labelSelector);
+    last = `generation ${d.metadata?.generation} observed ${s.observedGeneration}, replicas ${s.replicas ?? 0} updated ${s.updatedReplicas ?? 0} ready ${s.readyReplicas ?? 0} available ${s.availableReplicas ?? 0} of ${n}; pods ${all.length}, ready ${ready.length}`;
+    const done =
+      d.spec?.replicas === n &&
+      (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
+      [s.replicas, s.updatedReplicas, s.readyReplicas, s.availableReplicas].every((x) => (x ?? 0) === n) &&
+      all.length === n &&
+      ready.length === n;
+    if (done) break;
+    if (Date.now() > deadline) throw new Error(`${namespace}/${name} did not roll out: ${last}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  // The lab proxy follows endpoints after its 1 s propagation delay.
+  await new Promise((r) => setTimeout(r, 2_000));
+}
+
 export interface FrontEndWorld {
   namespace: string;
   kc: k8s.KubeConfig;

@@ -589,7 +589,21 @@ async function createCluster(ctx: LabContext, opts: ClusterOptions): Promise<Clu
     }
   });
   // Every process kwokctl started must still live (a bad flag makes one exit right away).
-  const dead = Object.entries(componentPids(ctx.home)).filter(([, pid]) => !isAlive(pid));
+  let dead = Object.entries(componentPids(ctx.home)).filter(([, pid]) => !isAlive(pid));
+  // Under load kwokctl can start metrics-server before its kube-apiserver answers; metrics-server then exits
+  // at once ("connection refused" reading extension-apiserver-authentication). The apiserver answers now
+  // (kwokctl waited for it): start metrics-server again with kwokctl's arguments, once.
+  if (dead.length === 1 && dead[0][0] === 'metrics-server' && (await apiserverAnswers(state.apiserverUrl, adminToken).catch(() => false))) {
+    const msLog = join(clusterDir(ctx.home), 'logs', 'metrics-server.log');
+    const early = existsSync(msLog) && /connection refused/.test(readFileSync(msLog, 'utf8'));
+    if (early) {
+      ctx.log('metrics-server exited before its kube-apiserver answered (a kwokctl start-up race): starting it again');
+      await restartComponent(ctx.home, 'metrics-server');
+      await new Promise((r) => setTimeout(r, 2_000));
+      state.pids = componentPids(ctx.home);
+      dead = Object.entries(state.pids).filter(([, pid]) => !isAlive(pid));
+    }
+  }
   if (dead.length) {
     const [name] = dead[0];
     const log = join(clusterDir(ctx.home), 'logs', `${name}.log`);
@@ -713,15 +727,38 @@ interface ComponentSpec {
   workDir: string;
 }
 
-function apiserverSpec(home: string): ComponentSpec {
+/** A component's command line as kwokctl recorded it in kwok.yaml. */
+function componentSpecOf(home: string, name: string): ComponentSpec {
   const file = join(clusterDir(home), 'kwok.yaml');
   if (!existsSync(file)) throw new Error(`no lab cluster in ${clusterDir(home)}: run \`npm run lab -- up\` first`);
   const conf = YAML.parseAllDocuments(readFileSync(file, 'utf8'))
     .map((d) => d.toJS())
     .find((d) => d?.kind === 'KwokctlConfiguration');
-  const c = (conf?.components ?? []).find((x: { name: string }) => x.name === 'kube-apiserver');
-  if (!c) throw new Error(`kube-apiserver is not among the components in ${file}`);
+  const c = (conf?.components ?? []).find((x: { name: string }) => x.name === name);
+  if (!c) throw new Error(`${name} is not among the components in ${file}`);
   return { binary: c.binary, args: c.args ?? [], workDir: c.workDir ?? clusterDir(home) };
+}
+
+/**
+ * Starts component `name` again with exactly the arguments kwokctl gave it, recording the new pid where
+ * kwokctl keeps it (so `kwokctl delete cluster` still ends it). Its output goes on in its log.
+ */
+async function restartComponent(home: string, name: string): Promise<number> {
+  const spec = componentSpecOf(home, name);
+  const logFile = join(clusterDir(home), 'logs', `${name}.log`);
+  const { spawn } = await import('node:child_process');
+  const fd = openSync(logFile, 'a');
+  let pid: number | undefined;
+  try {
+    const child = spawn(spec.binary, spec.args, { cwd: spec.workDir, detached: true, stdio: ['ignore', fd, fd] });
+    pid = child.pid;
+    child.unref();
+  } finally {
+    closeSync(fd);
+  }
+  if (!pid) throw new Error(`could not start ${spec.binary}`);
+  writeFileSync(join(clusterDir(home), 'pids', `${name}.pid`), String(pid));
+  return pid;
 }
 
 function apiserverPidFile(home: string): string {
@@ -746,20 +783,8 @@ export async function startApiserver(home: string, adminToken: string, apiserver
   const pidFile = apiserverPidFile(home);
   const old = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
   if (old && isAlive(old) && belongsTo(old, clusterDir(home))) return old;
-  const spec = apiserverSpec(home);
+  const pid = await restartComponent(home, 'kube-apiserver');
   const logFile = join(clusterDir(home), 'logs', 'kube-apiserver.log');
-  const { spawn } = await import('node:child_process');
-  const fd = openSync(logFile, 'a');
-  let pid: number | undefined;
-  try {
-    const child = spawn(spec.binary, spec.args, { cwd: spec.workDir, detached: true, stdio: ['ignore', fd, fd] });
-    pid = child.pid;
-    child.unref();
-  } finally {
-    closeSync(fd);
-  }
-  if (!pid) throw new Error(`could not start ${spec.binary}`);
-  writeFileSync(pidFile, String(pid));
   await waitFor('kube-apiserver to answer /readyz', () => apiserverAnswers(apiserverUrl, adminToken), 60_000, logFile);
   return pid;
 }

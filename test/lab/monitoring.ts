@@ -32,7 +32,6 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
-import { build } from 'esbuild';
 import type { ComponentState, LabComponent, LabContext } from './component.ts';
 import { cadvisorMetric, cadvisorPath, CADVISOR_METRIC_NAME } from './monitoring/cadvisor.ts';
 import { nodeTargets, prometheusConfig, recordingRules } from './monitoring/prometheus-config.ts';
@@ -232,20 +231,7 @@ async function ksmBundle(): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `kube-state-metrics-${contentHash(sources, [process.version])}.mjs`);
   if (existsSync(out)) return out;
-  const tmp = `${out}.${process.pid}.tmp.mjs`;
-  await build({
-    entryPoints: [entry],
-    outfile: tmp,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-    // Some of client-node's dependencies are CommonJS and call require().
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  });
-  renameSync(tmp, out);
-  return out;
+  return bundleDaemon(entry, out);
 }
 
 /** waitFor, but failing at once (with the log's tail) when the process exits meanwhile. */
