@@ -4,6 +4,8 @@
 // load bounds) are machine-scoped in package.json, and their workspace and folder values are ignored here
 // too, whatever VS Code's own filtering did. package.json is checked against this table by a unit test.
 
+import { TIME_RANGES, type TimeRange } from '../common/contracts/metrics';
+
 export type SettingScope = 'machine' | 'window' | 'resource';
 
 interface Def<T> {
@@ -32,6 +34,7 @@ export const SETTINGS = {
   'prometheus.url': { default: '', scope: 'machine', valid: isString } as Def<string>,
   'grafana.url': { default: '', scope: 'machine', valid: isString } as Def<string>,
   'metrics.refreshSeconds': { default: 5, scope: 'window', valid: positiveInt } as Def<number>,
+  'metrics.defaultRange': { default: '1h', scope: 'window', valid: (v: unknown): v is TimeRange => (TIME_RANGES as readonly unknown[]).includes(v) } as Def<TimeRange>,
   'load.maxRequests': { default: 100_000, scope: 'machine', valid: positiveInt } as Def<number>,
   'load.maxDurationSeconds': { default: 600, scope: 'machine', valid: positiveInt } as Def<number>,
   'chaos.namespaceAllowlist': { default: ['sock-shop'], scope: 'machine', valid: stringList } as Def<string[]>,

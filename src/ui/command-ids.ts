@@ -5,6 +5,7 @@ export const COMMAND_IDS = [
   'sockShop.showAllNamespaces',
   'sockShop.showSockShopOnly',
   'sockShop.killPod',
+  'sockShop.killContainer',
   'sockShop.describe',
   'sockShop.showLogs',
   'sockShop.copyName',

@@ -89,3 +89,66 @@ export function legendToggles(u: () => uPlot | undefined, rows: readonly HTMLEle
     });
   });
 }
+
+/** A fault on the timeline: where it is on the x axis (the chart's own units) and what it hit. */
+export interface ChartMarker {
+  x: number;
+  label: string;
+  detail: string;
+  kind?: 'kill' | 'breach';
+}
+
+/** The text a marker's hover shows: what happened, then what it hit. */
+export function markerTitle(m: Pick<ChartMarker, 'label' | 'detail'>): string {
+  return m.detail ? `${m.label}\n${m.detail}` : m.label;
+}
+
+/**
+ * A uPlot plugin marking faults (kills, probe breaches) as dashed vertical lines across the plot, each with
+ * a ◆ above it whose hover says what was hit. `markers` is read at every draw, so markers added while a run
+ * goes on appear with the next redraw; those outside the visible x range (zoomed) are left out.
+ */
+export function markersPlugin(markers: () => readonly ChartMarker[], color: (m: ChartMarker) => string): uPlot.Plugin {
+  let layer: HTMLDivElement | undefined;
+  return {
+    hooks: {
+      init: (u) => {
+        layer = document.createElement('div');
+        layer.className = 'chart-markers';
+        u.over.append(layer);
+      },
+      draw: (u) => {
+        const { min, max } = u.scales.x;
+        const shown = markers().filter((m) => min !== undefined && max !== undefined && m.x >= min && m.x <= max);
+        const ctx = u.ctx;
+        const { top, height } = u.bbox;
+        ctx.save();
+        ctx.lineWidth = Math.max(1, devicePixelRatio);
+        ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+        for (const m of shown) {
+          const x = Math.round(u.valToPos(m.x, 'x', true));
+          ctx.strokeStyle = color(m);
+          ctx.beginPath();
+          ctx.moveTo(x, top);
+          ctx.lineTo(x, top + height);
+          ctx.stroke();
+        }
+        ctx.restore();
+        if (!layer) return;
+        // DOM calls, not markup: the panels' CSP allows no inline style attributes (CSSOM is allowed).
+        layer.replaceChildren(
+          ...shown.map((m) => {
+            const d = document.createElement('div');
+            d.className = `chart-marker${m.kind === 'breach' ? ' breach' : ''}`;
+            d.textContent = '◆';
+            d.title = markerTitle(m);
+            d.setAttribute('role', 'img');
+            d.setAttribute('aria-label', markerTitle(m).replace(/\n/g, ': '));
+            d.style.left = `${u.valToPos(m.x, 'x')}px`;
+            return d;
+          }),
+        );
+      },
+    },
+  };
+}

@@ -2,7 +2,7 @@
 // the way a person uses it: the command palette, tree rows, context menus, notifications, webviews.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 
@@ -124,6 +124,18 @@ export class Workbench {
     const button = this.page.locator('.monaco-dialog-box .monaco-button', { hasText: label }).first();
     await button.waitFor({ timeout: 15_000 });
     await button.click();
+  }
+
+  /** The content frame of the webview panel whose page has `selector` (several panels may be open). */
+  async webviewWith(selector: string, timeout = 30_000): Promise<Frame> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      for (const f of this.page.frames()) {
+        if (await f.locator(selector).count().catch(() => 0)) return f;
+      }
+      if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   /** The content frame of the active webview panel. */

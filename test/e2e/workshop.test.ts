@@ -407,6 +407,19 @@ describe('e2e: the workshop in VS Code', function () {
     // It says what each kill really takes, not the kill mode's name.
     assert.match(confirmation, /front-end: 1 of its \d+ pods?\./);
     await wb.clickDialogButton('Start');
+    // One timeline: the experiment's load on the Load panel, each kill a marker on its charts (its hover names
+    // the pod) and a line in the kill list, with the readiness lane beside them.
+    const load = await wb.webviewWith('#markers');
+    await waitUntil(async () => (await load.locator('#markers .marker-line').count()) >= 2, 60_000, async () => `kill list: ${await load.locator('#markers').innerText().catch(() => '')}`);
+    const line = await load.locator('#markers .marker-line').first().innerText();
+    assert.match(line, /◆ [\d.]+ s\s+kill front-end −1 — front-end-/, `kill list line: ${line}`);
+    const marker = load.locator('#chart-rps .chart-marker').first();
+    await marker.waitFor({ timeout: 15_000 });
+    assert.match((await marker.getAttribute('title')) ?? '', /^kill front-end −1\nfront-end-/);
+    assert.ok((await load.locator('#chart-failures .chart-marker').count()) >= 1, 'the failure chart marks the kills too');
+    assert.equal(await load.locator('#ready-lane').isHidden(), false, 'the readiness lane is shown');
+    assert.match(await load.locator('#title').innerText(), /Chaos experiment: front-end/);
+    await wb.screenshot('7a2-chaos-load-markers');
     const verdict = await wb.waitNotification(/Chaos experiment: (PASS|FAIL)/, 180_000);
     assert.match(verdict, /Chaos experiment: PASS/, `the experiment's verdict: ${verdict}`);
     assert.ok(frontEnd!.requests > 200, 'the experiment sent load to the front-end');

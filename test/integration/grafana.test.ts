@@ -117,7 +117,7 @@ describe('Grafana commands against the lab (Grafana HTTP API fake behind the Gra
     const status = await detectMonitoring(kc);
     const ep = await resolveGrafana(kc, status, undefined, log, { forCredentials: true });
     if (ep.tunnel) tunnels.push(ep.tunnel);
-    // The command's steps (src/ui/metrics/index.ts): the stored password, else the defaults.
+    // The command's steps (src/ui/metrics/change-grafana-password.ts): the stored password, else the defaults.
     const current = await findWorkingPassword(ep.url, [await secrets.get(SECRET_KEY), ...DEFAULT_PASSWORDS]);
     assert.equal(current, 'prom-operator', "the chart's default login works on a fresh stack");
     const next = `lab-${randomBytes(9).toString('base64url')}`;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { experimentMarkdown, runExperiment, type ExperimentSpec, type Guards } from '../../src/core/chaos/experiment';
+import { killContainer } from '../../src/core/chaos/faults';
 import { followLogs } from '../../src/core/kube/actions';
 import { deploySockShop, frontEndAddress } from '../../src/core/sockshop/deploy';
 import { FRONT_END_PRESTOP_SECONDS } from '../../src/core/sockshop/manifests';
@@ -172,6 +173,44 @@ describe('lab data plane: Sock Shop answering through the lab proxy', function (
     assert.ok(r.load!.requests > 500, `load ran: ${r.load!.requests} requests\n${md}`);
     assert.equal(r.load!.failures, 0, `${JSON.stringify(r.load!.failuresByCause)}\n${md}`);
     assert.equal(r.verdict, 'PASS', md);
+  });
+
+  it('container kill: kill 1 through exec ends the front-end container in its pod; the pod stays, restarts it and serves again', async () => {
+    await waitRolledOut(kc, NS, 'front-end', 4);
+    const [pod] = await readyFrontEnds();
+    const name = pod.metadata!.name!;
+    assert.deepEqual(await killContainer(kc, NS, pod), { pod: name, container: 'front-end', killed: true });
+    const after = await until('the container restarted and ready in the same pod', 60_000, async () => {
+      const p = await core.readNamespacedPod({ name, namespace: NS });
+      const cs = p.status?.containerStatuses?.[0];
+      return cs && cs.restartCount >= 1 && cs.ready ? p : undefined;
+    });
+    assert.equal(after.metadata?.uid, pod.metadata?.uid, 'the same pod, not a replacement');
+    const last = after.status!.containerStatuses![0].lastState?.terminated;
+    assert.equal(last?.exitCode, 143, JSON.stringify(last));
+    assert.match(last?.message ?? '', /killed by SIGTERM \(kill 1 through exec\)/);
+    const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items;
+    assert.equal(pods.length, 4, 'no pod was deleted or added');
+    // The lab kubelet's own log of it, kept as the previous container's log (kubectl logs --previous).
+    assert.match((await core.readNamespacedPodLog({ namespace: NS, name, container: 'front-end', previous: true })) ?? '', /container exited: killed by SIGTERM/);
+  });
+
+  it('a container-kill experiment: each kill is kill -9 1 in a front-end container; the pods stay and the report says so', async () => {
+    await waitRolledOut(kc, NS, 'front-end', 4);
+    const before = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items.map((p) => p.metadata!.name!).sort();
+    const r = await runExperiment(kc, experiment({ fault: { kind: 'containerKill', signal: 'KILL' }, intervalSeconds: 4, durationSeconds: 10, load: undefined }), { guards });
+    const md = experimentMarkdown(r);
+    const kills = r.kills.filter((k) => k.pods.length);
+    assert.equal(kills.length, 2, md);
+    assert.ok(kills.every((k) => k.container === 'front-end' && k.errors.length === 0), md);
+    assert.match(md, /\| t \(s\) \| at \| Deployment \| requested \| containers killed \| pods \|/);
+    const now = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items;
+    assert.deepEqual(now.map((p) => p.metadata!.name!).sort(), before, 'the same pods: none deleted');
+    for (const k of kills) {
+      const p = now.find((x) => x.metadata?.name === k.pods[0])!;
+      assert.ok((p.status?.containerStatuses?.[0].restartCount ?? 0) >= 1, `${k.pods[0]} restarted its container`);
+    }
+    assert.equal(r.checks.find((c) => c.name === 'recovery')?.ok, true, md);
   });
 
   it('front-end at 1 replica: failures during the kills, FAIL, the failures lined up with the kill times', async () => {

@@ -245,6 +245,22 @@ describe('observability on the lab (Prometheus, dashboards ConfigMaps, metrics A
     for (const n of top.nodes) assert.ok(n.cpuPct !== undefined && n.memoryMiB > 0, JSON.stringify(n));
   });
 
+  it('top pods over all namespaces (kubectl top pods --all-namespaces): the pods of every namespace, by namespace', async function () {
+    const all = await until('metrics for the new pods across namespaces', 60_000, async () => {
+      const t = await fetchTop(kc, undefined);
+      return pods.every((p) => t.pods.some((x) => x.name === p && x.namespace === NS)) ? t : undefined;
+    });
+    // The raw list over every namespace, as kubectl reads it: the same pods.
+    const raw = JSON.parse((await kubeTransport(kc, '/apis/metrics.k8s.io/v1beta1/')('pods', AbortSignal.timeout(10_000))).body) as { items: { metadata: { namespace: string; name: string } }[] };
+    const namespaces = [...new Set(raw.items.map((i) => i.metadata.namespace))];
+    assert.ok(namespaces.length >= 2, `the lab has pods with metrics in several namespaces: ${namespaces.join(', ')}`);
+    assert.ok(new Set(all.pods.map((p) => p.namespace)).size >= 2, 'the table has rows of several namespaces');
+    const keys = all.pods.map((p) => `${p.namespace}/${p.name}`);
+    assert.deepEqual(keys, [...keys].sort((a, b) => a.split('/')[0].localeCompare(b.split('/')[0]) || a.split('/')[1].localeCompare(b.split('/')[1])), 'sorted by namespace, then name');
+    const mine = await fetchTop(kc, NS);
+    assert.ok(mine.pods.every((p) => p.namespace === NS));
+  });
+
   it('Prometheus stopped mid-session: each panel shows its error, keeps its data, and recovers by itself', async function () {
     const u = new URL(prometheusUrl);
     const relay = new Relay({ host: u.hostname, port: Number(u.port) });

@@ -30,7 +30,7 @@
 // so another lab part creates one at run time with `addPortForward()` below.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
@@ -125,9 +125,24 @@ function clusterDir(home: string): string {
   return join(kwokWorkdir(home), 'clusters', CLUSTER_NAME);
 }
 
+/**
+ * The directory first on kwok's PATH: the lab's `kill` (dataplane/kill-shim.sh), so a `kill 1` through
+ * kwok's exec kills a lab container's PID 1, never this machine's.
+ */
+function shimDir(home: string): string {
+  return join(home, 'shims');
+}
+
+function installShims(home: string): void {
+  mkdirSync(shimDir(home), { recursive: true });
+  copyFileSync(join(import.meta.dirname, 'dataplane', 'kill-shim.sh'), join(shimDir(home), 'kill'));
+  chmodSync(join(shimDir(home), 'kill'), 0o755);
+}
+
 function kwokctlEnv(ctx: LabContext): NodeJS.ProcessEnv {
-  // kwokctl looks kubectl up on PATH before its own config, so the built one goes first.
-  return { ...process.env, KWOK_WORKDIR: kwokWorkdir(ctx.home), PATH: `${ctx.bin}:${process.env.PATH ?? ''}` };
+  // kwokctl looks kubectl up on PATH before its own config, so the built one goes first; the components it
+  // starts (kwok's exec among them) inherit this PATH, the shims before everything.
+  return { ...process.env, KWOK_WORKDIR: kwokWorkdir(ctx.home), PATH: `${shimDir(ctx.home)}:${ctx.bin}:${process.env.PATH ?? ''}` };
 }
 
 async function kwokctl(ctx: LabContext, args: string[], logFile: string, timeoutMs = 180_000): Promise<void> {
@@ -546,6 +561,7 @@ async function createCluster(ctx: LabContext, opts: ClusterOptions): Promise<Clu
   const configFile = join(dir, 'kwokctl.yaml');
   writeFileSync(configFile, kwokctlConfig(ctx, opts, tokenFile, webhookConfig, ports));
 
+  installShims(ctx.home);
   ctx.log(`creating the Kubernetes cluster (kwokctl, ${opts.nodes} node${opts.nodes === 1 ? '' : 's'})`);
   await kwokctl(ctx, ['create', 'cluster', '--config', configFile, '--kubeconfig', ctx.kubeconfig, '--wait', '90s'], logFile);
 

@@ -67,6 +67,9 @@ describe('chaos confirmations and defaults', () => {
     const base = { context: 'kwok-sock-shop-lab', namespace: 'sock-shop', targets: [{ name: 'front-end', replicas: 4 }], kill: { mode: 'fixed' as const, value: 1 }, intervalSeconds: 20, durationSeconds: 60, maxPodsPerKill: 3, kills: 2 };
     assert.match(experimentConfirmation({ ...base, fault: { kind: 'nodeDrain' } }).detail, /^Every 20 s for 60 s \(2 drains\), the node running most of their pods is cordoned and the targets' pods on it are evicted through the Eviction API \(PodDisruptionBudgets may refuse; at most 3 per drain\)\. Cordoned nodes are uncordoned at the end\./);
     assert.match(experimentConfirmation({ ...base, fault: { kind: 'scaleDown', to: 1, holdSeconds: 10 } }).detail, /^Every 20 s for 60 s \(2 scale-downs\), each target is scaled to 1 replica for 10 s, then back:\n {2}• front-end: 4 → 1\./);
+    const ck = experimentConfirmation({ ...base, fault: { kind: 'containerKill', container: 'front-end', signal: 'KILL' } });
+    assert.equal(ck.message, 'Kill containers in pods of "front-end" in namespace "sock-shop" of context "kwok-sock-shop-lab"?');
+    assert.match(ck.detail, /^Every 20 s for 60 s \(2 kills\), each kill runs kill -9 1 in container front-end of \(the pods stay; their kubelets restart the containers\):\n {2}• front-end: 1 of its 4 pods\./);
   });
 
   it('the labels confirmation names the context and says every pod restarts now', () => {

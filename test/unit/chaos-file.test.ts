@@ -118,11 +118,13 @@ describe('chaos experiment files (*.chaos.yaml)', () => {
     );
   });
 
-  it('faults beyond a pod delete: node drain and scale-down parse, write back, and a hold as long as the interval is refused', () => {
+  it('faults beyond a pod delete: node drain, scale-down and container kill parse, write back, and a hold as long as the interval is refused', () => {
     for (const [fault, want] of [
       ['{nodeDrain: {}}', { kind: 'nodeDrain' }],
       ['{nodeDrain: {node: kwok-node-1}}', { kind: 'nodeDrain', node: 'kwok-node-1' }],
       ['{scaleDown: {to: 0, holdSeconds: 5}}', { kind: 'scaleDown', to: 0, holdSeconds: 5 }],
+      ['{containerKill: {}}', { kind: 'containerKill' }],
+      ['{containerKill: {container: front-end, signal: KILL}}', { kind: 'containerKill', container: 'front-end', signal: 'KILL' }],
     ] as const) {
       const parsed = parseExperiment(base(GOOD_SPEC + `  fault: ${fault}\n`));
       assert.deepEqual(parsed.problems, []);
@@ -130,6 +132,7 @@ describe('chaos experiment files (*.chaos.yaml)', () => {
       assert.deepEqual(spec.fault, want);
       assert.deepEqual(toSpec(parseExperiment(experimentFileText('t', spec)).experiment!, { limits: { maxRequests: 10, maxDurationSeconds: 60 } }).fault, want);
     }
+    assert.match(problems(base(GOOD_SPEC + '  fault: {containerKill: {signal: HUP}}\n')).map((p) => p.message).join('\n'), /spec\.fault\.containerKill\.signal is "HUP": use one of TERM, KILL\./);
     assert.deepEqual(problems(base(GOOD_SPEC + '  fault: {scaleDown: {to: 0, holdSeconds: 10}}\n')).map((p) => p.message), [
       'spec.fault.scaleDown.holdSeconds (10) must be shorter than spec.intervalSeconds (10): the scale-back comes before the next one.',
     ]);

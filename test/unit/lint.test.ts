@@ -1,6 +1,7 @@
 // The layering rules of eslint.config.mjs hold on the tree, and they do catch what they are for: each
 // deliberate violation below is reported by the rule meant for it.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ESLint } from 'eslint';
 import { REPO_ROOT } from '../lab/paths.ts';
@@ -47,5 +48,20 @@ describe('lint: the layering is kept by ESLint', function () {
     assert.match((await lint('src/core/load/x.ts', code)).join('\n'), /no-restricted-syntax: Reach the cluster through src\/core\/kube/);
     assert.match((await lint('src/ui/metrics/x.ts', code)).join('\n'), /no-restricted-syntax/);
     assert.deepEqual(await lint('src/core/kube/x.ts', code), []);
+  });
+
+  // One command per file: each command's body is in its own file under src/ui/<feature>/, on the shared base
+  // (src/ui/prompts.ts, src/ui/webview/host.ts); index.ts only lists the registrations.
+  const commandBodies = (code: string) => (code.match(/\breg\.command\(/g) ?? []).length;
+
+  it('registers at most one command body per file in src/ui', () => {
+    const files = (function walk(dir: string): string[] {
+      return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    })(join(REPO_ROOT, 'src', 'ui'));
+    const counts = files.map((f) => ({ file: f.slice(REPO_ROOT.length + 1), n: commandBodies(readFileSync(f, 'utf8')) }));
+    assert.ok(counts.filter((c) => c.n === 1).length >= 40, `${counts.filter((c) => c.n === 1).length} command files`);
+    assert.deepEqual(counts.filter((c) => c.n > 1), []);
+    // The count sees a file that registers two.
+    assert.equal(commandBodies("reg.command('sockShop.a', () => 1);\nreg.command('sockShop.b', () => 2);\n"), 2);
   });
 });

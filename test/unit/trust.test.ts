@@ -16,7 +16,7 @@ import {
   assertChaosNamespace,
   assertCurrentContext,
   assertNamespaceAllowed,
-  killPodConfirmation,
+  killContainerConfirmation, killPodConfirmation,
   removeConfirmation,
   restartConfirmation,
   scaleConfirmation,
@@ -108,6 +108,7 @@ describe('trust: destructive actions name their context and respect the guards',
       restartConfirmation({ context: ctx, namespace: 'sock-shop', deployment: 'carts' }),
       removeConfirmation({ context: ctx, namespace: 'sock-shop' }),
       applyManifestConfirmation({ context: ctx, defaultNamespace: 'sock-shop', source: 'x.yaml', items: [{ kind: 'ConfigMap', name: 'c', namespace: 'sock-shop' }] }),
+      killContainerConfirmation({ context: ctx, namespace: 'sock-shop', pod: 'front-end-1', container: 'front-end', signal: 'KILL' }),
     ];
     for (const c of all) {
       assert.ok(c.message.includes(`"${ctx}"`), c.message);
@@ -119,6 +120,8 @@ describe('trust: destructive actions name their context and respect the guards',
     assert.match(all[1].detail, /3 pods are stopped/);
     assert.match(scaleConfirmation({ context: ctx, namespace: 'n', deployment: 'd', from: 1, to: 0 }).detail, /no endpoint/);
     assert.match(all[2].detail, /rolling update/);
+    assert.match(all[5].message, /^Kill container "front-end" of pod "front-end-1"/);
+    assert.match(all[5].detail, /^kill -9 1 runs in the container .* No pod is deleted or replaced\.$/);
   });
 
   it('Deploy Current Manifest lists cluster-scoped objects and other namespaces before applying', () => {
@@ -186,9 +189,10 @@ describe('trust: inputs from webviews and files are checked', () => {
   });
 
   it('load panel messages are checked, and it opens only reports under .sockshop/reports', () => {
-    assert.ok(checkLoad({ type: 'stop' }).ok);
-    assert.equal(checkLoad({ type: 'openReport' }).ok, false);
-    assert.equal(checkLoad({ type: 'openReport', path: 42 }).ok, false);
+    assert.ok(checkLoad({ type: 'stop', requestId: 1 }).ok);
+    assert.equal(checkLoad({ type: 'stop' }).ok, false, 'every request carries the id its reply answers');
+    assert.equal(checkLoad({ type: 'openReport', requestId: 2 }).ok, false);
+    assert.equal(checkLoad({ type: 'openReport', path: 42, requestId: 3 }).ok, false);
     const ws = mkdtempSync(join(tmpdir(), 'ws-'));
     try {
       const reports = join(ws, '.sockshop', 'reports');

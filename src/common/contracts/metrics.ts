@@ -5,13 +5,36 @@ import type { PanelModel } from '../../core/observability/dashboards';
 import type { PanelData } from '../../core/observability/engine';
 import type { NodeTop, PodTop } from '../../core/observability/top';
 import type { AccessPath } from '../../core/observability/prometheus';
+import type { FaultMarker } from './markers';
 
 export type { PanelData, NodeTop, PodTop };
 import { bool, checkMessage, int, num, str, strOrList, type Checked, type FieldCheck } from '../validate';
 
-export const TIME_RANGES = ['5m', '15m', '1h', '6h'] as const;
+export const TIME_RANGES = ['5m', '15m', '1h', '6h', '12h', '24h'] as const;
 export type TimeRange = (typeof TIME_RANGES)[number];
-export const RANGE_MS: Record<TimeRange, number> = { '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000 };
+export const RANGE_MS: Record<TimeRange, number> = { '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000, '12h': 43_200_000, '24h': 86_400_000 };
+/** The workshop's Observe step: "Last 5 minutes", refreshed every 5 s (the panel's start from the walkthrough). */
+export const WORKSHOP_RANGE: TimeRange = '5m';
+export const WORKSHOP_REFRESH_SECONDS = 5;
+
+/** An absolute time range (epoch ms), e.g. dragged on a chart or typed in. */
+export interface AbsoluteRange {
+  fromMs: number;
+  toMs: number;
+}
+
+export const MIN_ABSOLUTE_MS = 60_000;
+export const MAX_ABSOLUTE_MS = 31 * 86_400_000;
+
+/** Why an absolute range cannot be shown (undefined when it can): from before to, 1 minute to 31 days, not in the future. */
+export function absoluteRangeProblem(r: AbsoluteRange, nowMs: number): string | undefined {
+  if (!Number.isFinite(r.fromMs) || !Number.isFinite(r.toMs)) return 'Both ends of the range must be dates.';
+  if (r.toMs <= r.fromMs) return 'The range must end after it starts.';
+  if (r.toMs - r.fromMs < MIN_ABSOLUTE_MS) return 'The range must be at least 1 minute long.';
+  if (r.toMs - r.fromMs > MAX_ABSOLUTE_MS) return 'The range can be at most 31 days long.';
+  if (r.fromMs > nowMs) return 'The range starts in the future.';
+  return undefined;
+}
 export const REFRESH_CHOICES = [0, 5, 10, 30, 60] as const;
 
 /** Panel layout and rendering options: the part of a PanelModel the webview needs (the same fields, by type). */
@@ -81,6 +104,10 @@ export interface MonitoringView {
 
 export interface Settings {
   range: TimeRange;
+  /** When set, the panels show this window instead of the last `range`. */
+  absolute?: AbsoluteRange;
+  /** The top-pods table over every namespace (kubectl top pods --all-namespaces). */
+  topAllNamespaces?: boolean;
   refreshSeconds: number;
   dashboardUid?: string;
   variables: Record<string, string | string[]>;
@@ -102,6 +129,8 @@ export type HostMessage =
   | { type: 'dashboard'; dashboard: DashboardView }
   | { type: 'panels'; panels: PanelState[]; refreshMs: number; queries: number }
   | { type: 'top'; top: TopState }
+  /** Faults of the last hours (kills, drains, breaches), drawn on every time series. */
+  | { type: 'markers'; markers: FaultMarker[] }
   | { type: 'reply'; requestId: number; ok: boolean; error?: string };
 
 // ---- webview → host (requests carry an id; the host answers with a 'reply')
@@ -109,6 +138,8 @@ export type HostMessage =
 export type WebviewRequest =
   | { type: 'ready' }
   | { type: 'setRange'; range: TimeRange }
+  | { type: 'setAbsolute'; fromMs: number; toMs: number }
+  | { type: 'setTopScope'; allNamespaces: boolean }
   | { type: 'setRefresh'; seconds: number }
   | { type: 'setVariable'; name: string; value: string | string[] }
   | { type: 'selectDashboard'; uid: string }
@@ -132,6 +163,7 @@ export interface WebviewSavedState {
   access?: AccessView;
   podSort?: { key: string; desc: boolean };
   nodeSort?: { key: string; desc: boolean };
+  markers?: FaultMarker[];
 }
 
 export const DEFAULT_DASHBOARD_UID = '85a562078cdf77779eaa1add43ccec1e';
@@ -144,6 +176,8 @@ const K8S_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const REQUESTS: Record<WebviewRequest['type'], Record<string, FieldCheck>> = {
   ready: {},
   setRange: { range: str({ oneOf: TIME_RANGES }) },
+  setAbsolute: { fromMs: num(0, 1e14), toMs: num(0, 1e14) },
+  setTopScope: { allNamespaces: bool },
   setRefresh: { seconds: int(0, 3600) },
   setVariable: { name: str({ max: 100, pattern: /^[A-Za-z_][A-Za-z0-9_]*$/ }), value: strOrList({ max: 512, maxItems: 500 }) },
   selectDashboard: { uid: str({ max: 100, pattern: /^[A-Za-z0-9_-]+$/ }) },

@@ -150,6 +150,8 @@ export function experimentConfirmation(o: {
   const what =
     o.fault?.kind === 'nodeDrain'
       ? [`${times('drain')}, ${o.fault.node ? `node ${o.fault.node}` : 'the node running most of their pods'} is cordoned and the targets' pods on it are evicted through the Eviction API (PodDisruptionBudgets may refuse; at most ${o.maxPodsPerKill} per drain). Cordoned nodes are uncordoned at the end.`]
+      : o.fault?.kind === 'containerKill'
+        ? [`${times('kill')}, each kill runs kill -${o.fault.signal === 'KILL' ? 9 : 15} 1 in ${o.fault.container ? `container ${o.fault.container}` : 'the first container'} of (the pods stay; their kubelets restart the containers):`, ...o.targets.map((t) => `  • ${t.name}: ${killEffect(o.kill, t.replicas, o.maxPodsPerKill)}.`)]
       : o.fault?.kind === 'scaleDown'
         ? [`${times('scale-down')}, each target is scaled to ${o.fault.to} replica${o.fault.to === 1 ? '' : 's'} for ${o.fault.holdSeconds} s, then back:`, ...o.targets.map((t) => `  • ${t.name}: ${t.replicas} → ${o.fault?.kind === 'scaleDown' ? o.fault.to : t.replicas}.`)]
         : [`${times('kill')}, each kill deletes:`, ...o.targets.map((t) => `  • ${t.name}: ${killEffect(o.kill, t.replicas, o.maxPodsPerKill)}.`)];
@@ -160,7 +162,7 @@ export function experimentConfirmation(o: {
     'Cancel the progress notification or run "Sock Shop: Abort Chaos Experiment" to stop at once.',
   ];
   return {
-    message: `Kill pods of ${list(names)} in ${where(o.context, o.namespace)}?`,
+    message: `Kill ${o.fault?.kind === 'containerKill' ? 'containers in pods' : 'pods'} of ${list(names)} in ${where(o.context, o.namespace)}?`,
     detail: lines.join('\n'),
     button: 'Start',
   };

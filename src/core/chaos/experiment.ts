@@ -16,7 +16,7 @@ import type { LiveStats, LoadReport, LoadSpec } from '../load/types';
 import { clusterProblem } from '../kube/errors';
 import type { Prediction } from './file';
 import { defaultSteadyState, resultLine, runProbes, type ProbeResult, type SteadyState } from './steady';
-import { describeFault, evictPods, nodeToDrain, scaleTo, setCordon, type EvictionOutcome, type Fault } from './faults';
+import { describeFault, evictPods, killContainer, nodeToDrain, scaleTo, setCordon, type EvictionOutcome, type Fault } from './faults';
 import type { PredictionScore } from './history';
 import { ENABLED_VALUE, isKillMode, killValueProblem, LABEL, readLabels, type KillMode, type KubeMonkeyLabels } from './kubemonkey';
 
@@ -233,6 +233,8 @@ export interface KillEvent {
   evictions?: EvictionOutcome[];
   /** Scale down: replicas before and during the hold. */
   scaled?: { from: number; to: number };
+  /** Container kill: the container killed in each pod (the pods stay). */
+  container?: string;
 }
 
 export interface LastWords {
@@ -328,7 +330,11 @@ export interface ExperimentSource {
 export type ExperimentEvent =
   | { type: 'started'; targets: TargetState[] }
   | { type: 'sample'; sample: Sample; load?: LiveStats }
+  /** Each of the load engine's one-second samples, as it comes. */
+  | { type: 'load'; stats: LiveStats }
   | { type: 'kill'; kill: KillEvent }
+  /** The steady state broke during the faults (the faults stop now). */
+  | { type: 'breach'; time: number; t: number; failed: string[] }
   | { type: 'phase'; message: string };
 
 export interface RunOptions {
@@ -524,6 +530,7 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
       onStats: (s) => {
         lastLoad = s;
         if (s.state !== 'stopped') loadTimeline.push(s);
+        emit({ type: 'load', stats: s });
       },
     });
   }
@@ -672,6 +679,16 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
       const words = victims.length ? await Promise.all(victims.map((p) => lastWords(core, ns, p))) : undefined;
       const time = Date.now();
       const event: KillEvent = { time, t: round((time - startedAt) / 1000), deployment: target.name, requested, pods: [], capped: n < requested, errors: [], ...(words ? { lastWords: words } : {}) };
+      const f = spec.fault;
+      if (f?.kind === 'containerKill') {
+        const outcomes = await Promise.all(victims.filter((p) => !FORBIDDEN_NAMESPACES.has(p.metadata?.namespace ?? ns)).map((p) => killContainer(kc, ns, p, f.container, f.signal)));
+        event.pods = outcomes.filter((o) => o.killed).map((o) => o.pod);
+        event.container = outcomes.find((o) => o.killed)?.container ?? f.container ?? outcomes[0]?.container;
+        event.errors = outcomes.filter((o) => !o.killed).map((o) => `${o.pod}: ${o.message}`);
+        kills.push(event);
+        emit({ type: 'kill', kill: event });
+        continue;
+      }
       await Promise.all(
         victims.map(async (p) => {
           const name = p.metadata?.name ?? '';
@@ -711,6 +728,7 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
                 failedRounds = results.every((r) => r.ok) ? 0 : failedRounds + 1;
                 if (failedRounds > (steady.tolerance ?? 0)) {
                   breach = { t: round((Date.now() - startedAt) / 1000), results };
+                  emit({ type: 'breach', time: Date.now(), t: breach.t, failed: results.filter((r) => !r.ok).map((r) => `${r.probe} — ${r.observed}`) });
                   emit({ type: 'phase', message: `steady state breached at t=${breach.t} s: stopping the faults` });
                   stopKills();
                   run?.stop();
@@ -870,8 +888,10 @@ export function experimentMarkdown(r: ExperimentResult): string {
     lines.push('');
   }
   if (r.kills.length) {
-    lines.push('## Kills', '', '| t (s) | at | Deployment | requested | deleted | pods |', '|---|---|---|---|---|---|');
-    for (const k of r.kills) lines.push(`| ${k.t} | ${new Date(k.time).toISOString()} | ${k.deployment} | ${k.requested}${k.capped ? ' (capped)' : ''} | ${k.pods.length} | ${k.pods.join(', ')}${k.errors.length ? ` — errors: ${k.errors.join('; ')}` : ''} |`);
+    // A container kill leaves the pod: its column says killed, and which container.
+    const containers = s.fault?.kind === 'containerKill';
+    lines.push('## Kills', '', `| t (s) | at | Deployment | requested | ${containers ? 'containers killed' : 'deleted'} | pods |`, '|---|---|---|---|---|---|');
+    for (const k of r.kills) lines.push(`| ${k.t} | ${new Date(k.time).toISOString()} | ${k.deployment} | ${k.requested}${k.capped ? ' (capped)' : ''} | ${k.pods.length}${containers && k.container ? ` (${k.container})` : ''} | ${k.pods.join(', ')}${k.errors.length ? ` — errors: ${k.errors.join('; ')}` : ''} |`);
     lines.push('');
   }
   if (r.samples.length) {

@@ -3,10 +3,19 @@
 //              PodDisruptionBudgets are honoured (a refused eviction is kept with the budget's reason); the
 //              node is uncordoned when the experiment ends, whatever happens
 //   scaleDown  set each target's replicas to `to` for `holdSeconds`, then back to what they were
+//   containerKill  `kill 1` in a container of each victim (through exec, as Chaos Mesh's container-kill has
+//              the runtime do it): the container dies and its kubelet restarts it; the pod stays, so no
+//              ReplicaSet replaces it and a Service keeps its endpoint, only not ready until the probe passes
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { httpStatus } from '../errors';
+export { containerToKill, killContainer, type ContainerKillOutcome } from '../kube/actions';
 
-export type Fault = { kind: 'podDelete' } | { kind: 'nodeDrain'; node?: string } | { kind: 'scaleDown'; to: number; holdSeconds: number };
+export type Fault =
+  | { kind: 'podDelete' }
+  | { kind: 'nodeDrain'; node?: string }
+  | { kind: 'scaleDown'; to: number; holdSeconds: number }
+  /** container: by name (default: the pod's first); signal: SIGTERM (default, what `kill 1` sends) or SIGKILL. */
+  | { kind: 'containerKill'; container?: string; signal?: 'TERM' | 'KILL' };
 
 export interface EvictionOutcome {
   pod: string;
@@ -20,6 +29,7 @@ export interface EvictionOutcome {
 export function describeFault(f: Fault | undefined): string {
   if (!f || f.kind === 'podDelete') return 'pod delete';
   if (f.kind === 'nodeDrain') return `node drain${f.node ? ` of ${f.node}` : ' (the node with most target pods)'}: cordon, then evict through the Eviction API`;
+  if (f.kind === 'containerKill') return `container kill (kill -${f.signal === 'KILL' ? 9 : 15} 1 in ${f.container ? `container ${f.container}` : 'the first container'}; the pod stays and the container restarts)`;
   return `scale down to ${f.to} for ${f.holdSeconds} s`;
 }
 
@@ -74,3 +84,4 @@ export async function scaleTo(kc: KubeConfig, namespace: string, name: string, r
   await apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   return before;
 }
+

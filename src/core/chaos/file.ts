@@ -31,7 +31,7 @@ export interface ExperimentFile {
     namespace: string;
     targets: string[];
     kill: { mode: KillMode; value?: number };
-    fault?: { podDelete?: Record<string, never>; nodeDrain?: { node?: string }; scaleDown?: { to: number; holdSeconds: number } };
+    fault?: { podDelete?: Record<string, never>; nodeDrain?: { node?: string }; scaleDown?: { to: number; holdSeconds: number }; containerKill?: { container?: string; signal?: 'TERM' | 'KILL' } };
     intervalSeconds: number;
     durationSeconds: number;
     gracePeriodSeconds?: number;
@@ -187,7 +187,13 @@ export function toSpec(file: ExperimentFile, opts: { url?: string; limits: { max
     dryRun: opts.dryRun,
     gracePeriodSeconds: s.gracePeriodSeconds,
     ...(s.steadyState ? { steadyState: toSteadyState(s.steadyState) } : {}),
-    ...(s.fault?.nodeDrain ? { fault: { kind: 'nodeDrain' as const, ...s.fault.nodeDrain } } : s.fault?.scaleDown ? { fault: { kind: 'scaleDown' as const, ...s.fault.scaleDown } } : {}),
+    ...(s.fault?.nodeDrain
+      ? { fault: { kind: 'nodeDrain' as const, ...s.fault.nodeDrain } }
+      : s.fault?.scaleDown
+        ? { fault: { kind: 'scaleDown' as const, ...s.fault.scaleDown } }
+        : s.fault?.containerKill
+          ? { fault: { kind: 'containerKill' as const, ...s.fault.containerKill } }
+          : {}),
   };
 }
 
@@ -221,6 +227,9 @@ export function experimentFileText(name: string, spec: ExperimentSpec, descripti
     ...(spec.gracePeriodSeconds !== undefined ? [`  gracePeriodSeconds: ${spec.gracePeriodSeconds}`] : []),
     ...(spec.fault?.kind === 'nodeDrain' ? ['  fault:', `    nodeDrain: {${spec.fault.node ? `node: ${spec.fault.node}` : ''}}`] : []),
     ...(spec.fault?.kind === 'scaleDown' ? ['  fault:', `    scaleDown: {to: ${spec.fault.to}, holdSeconds: ${spec.fault.holdSeconds}}`] : []),
+    ...(spec.fault?.kind === 'containerKill'
+      ? ['  fault:', `    containerKill: {${[spec.fault.container ? `container: ${spec.fault.container}` : '', spec.fault.signal ? `signal: ${spec.fault.signal}` : ''].filter(Boolean).join(', ')}}`]
+      : []),
   ];
   if (spec.load) {
     const m = spec.load.model;

@@ -1,7 +1,7 @@
 // What the Workloads tree can do to objects: Kill pod, Describe, Logs, Scale, Restart.
 // Every call maps API errors to specific messages (404 already gone, 403 RBAC, unreachable, 401).
 import type { Writable } from 'node:stream';
-import { AppsV1Api, CoreV1Api, Log, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, Log, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { httpStatus, kubeStatusMessage, UserError } from '../errors';
 import { kubeError } from './errors';
@@ -11,6 +11,7 @@ import { describeRef, type ObjectRef } from './refs';
 import { kubeAge } from './format';
 import { apiClient } from './client';
 import { eventsComment, listEvents } from './events';
+import { execOnce, noProgram } from './exec';
 
 function errCtx(kc: KubeConfig, action: string) {
   return { context: kc.getCurrentContext(), server: kc.getCurrentCluster()?.server, user: kc.getCurrentUser()?.name, action };
@@ -225,4 +226,38 @@ export async function restartDeployment(kc: KubeConfig, namespace: string, name:
     throw kubeError(err, errCtx(kc, `restart deployment ${namespace}/${name}`));
   }
   return stamp;
+}
+
+export interface ContainerKillOutcome {
+  pod: string;
+  container: string;
+  killed: boolean;
+  /** Why not (no such container, no `kill` in the image, exec refused). */
+  message?: string;
+}
+
+/** The container to kill in a pod: the one named, else the pod's first; undefined when the pod has no such container. */
+export function containerToKill(pod: V1Pod, wanted?: string): string | undefined {
+  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  return wanted ? names.find((n) => n === wanted) : names[0];
+}
+
+/**
+ * Kills one container's PID 1 with `kill -15 1` (or -9) through exec. The command's own end may be cut off by
+ * the dying container: a closed stream after the signal counts as killed, an exec that never started does not.
+ */
+export async function killContainer(kc: KubeConfig, namespace: string, pod: V1Pod, wanted?: string, signal: 'TERM' | 'KILL' = 'TERM', opts: Pick<KillPodOptions, 'allowKubeSystem'> = {}): Promise<ContainerKillOutcome> {
+  assertNamespaceAllowed(namespace, 'Kill container', opts);
+  const name = pod.metadata?.name ?? '';
+  const container = containerToKill(pod, wanted);
+  if (!container) return { pod: name, container: wanted ?? '', killed: false, message: `pod ${name} has no container ${wanted ? `"${wanted}"` : ''}`.trim() };
+  const command = ['kill', signal === 'KILL' ? '-9' : '-15', '1'];
+  try {
+    const r = await execOnce(kc, { namespace, pod: name, container, command });
+    if (r.code === 0) return { pod: name, container, killed: true };
+    const missing = noProgram(r.status, 'kill');
+    return { pod: name, container, killed: false, message: missing ?? `kill 1 exited with ${r.code}${r.output.trim() ? `: ${r.output.trim().slice(0, 200)}` : ''}` };
+  } catch (err) {
+    return { pod: name, container, killed: false, message: (err as Error)?.message ?? String(err) };
+  }
 }

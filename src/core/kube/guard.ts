@@ -62,6 +62,16 @@ export function killPodConfirmation(o: { context: string; namespace: string; pod
   };
 }
 
+export function killContainerConfirmation(o: { context: string; namespace: string; pod: string; container: string; signal: 'TERM' | 'KILL' }): Confirmation {
+  return {
+    message: `Kill container "${o.container}" of pod "${o.pod}" in ${where(o.context, o.namespace)}?`,
+    detail:
+      `kill -${o.signal === 'KILL' ? 9 : 15} 1 runs in the container (through exec): its process ends, the kubelet restarts it in the same pod ` +
+      '(restarts + 1, after its back-off), and the pod is not ready until its readiness probe passes again. No pod is deleted or replaced.',
+    button: 'Kill container',
+  };
+}
+
 export function scaleConfirmation(o: { context: string; namespace: string; deployment: string; from?: number; to: number }): Confirmation {
   const change = o.from === undefined ? `to ${o.to}` : `from ${o.from} to ${o.to}`;
   const detail =

@@ -3,7 +3,7 @@
 // deduplicated batch of queries per refresh) and pushes per-panel results to the webview through `post`.
 // Each panel keeps its last data when a refresh fails and recovers on the next good one.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { describeError } from '../errors';
+import { describeError, UserError } from '../errors';
 import { parseDashboard, type ParsedDashboard } from './dashboards';
 import { buildPanel, executePlan, planRefresh, resolveVariables, sentQueries, variableValues, visiblePanels, type ResolvedVariable, type TimeWindow } from './engine';
 import { detectMonitoring, resolvePrometheus, type AccessPath, type GrafanaCredentials, type MonitoringStatus, type PrometheusAccess } from './prometheus';
@@ -14,6 +14,7 @@ import {
   DEFAULT_DASHBOARD_UID,
   RANGE_MS,
   TIME_RANGES,
+  absoluteRangeProblem,
   type AccessView,
   type DashboardView,
   type HostMessage,
@@ -82,6 +83,8 @@ export class MetricsController {
   }
 
   private window(): TimeWindow {
+    const a = this.settings.absolute;
+    if (a) return { rangeMs: a.toMs - a.fromMs, nowMs: a.toMs };
     return { rangeMs: RANGE_MS[this.settings.range], nowMs: this.now() };
   }
 
@@ -312,7 +315,7 @@ export class MetricsController {
     try {
       const kc = await this.deps.kubeConfig();
       const ns = this.deps.topNamespace ?? (typeof this.settings.variables.namespace === 'string' ? this.settings.variables.namespace : 'sock-shop');
-      const top = await fetchTop(kc, ns, { nowMs: this.now() });
+      const top = await fetchTop(kc, this.settings.topAllNamespaces ? undefined : ns, { nowMs: this.now() });
       this.top = { ...top, updatedAt: this.now() };
     } catch (err) {
       this.top = { ...this.top, error: describeError(err) };
@@ -359,10 +362,26 @@ export class MetricsController {
         case 'setRange':
           if (!TIME_RANGES.includes(msg.range)) throw new Error(`unknown range ${msg.range}`);
           this.settings.range = msg.range;
+          delete this.settings.absolute;
+          this.deps.post({ type: 'settings', settings: this.settings });
           await this.refresh();
+          break;
+        case 'setAbsolute': {
+          const problem = absoluteRangeProblem(msg, this.now());
+          if (problem) throw new UserError(problem, 'BadInput');
+          this.settings.absolute = { fromMs: Math.round(msg.fromMs), toMs: Math.round(msg.toMs) };
+          this.deps.post({ type: 'settings', settings: this.settings });
+          await this.refresh();
+          break;
+        }
+        case 'setTopScope':
+          this.settings.topAllNamespaces = msg.allNamespaces;
+          this.deps.post({ type: 'settings', settings: this.settings });
+          await this.refreshTop();
           break;
         case 'setRefresh':
           this.settings.refreshSeconds = Math.max(0, Math.floor(msg.seconds));
+          this.deps.post({ type: 'settings', settings: this.settings });
           this.schedule();
           break;
         case 'setVariable':

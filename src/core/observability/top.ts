@@ -142,21 +142,23 @@ async function getList<T>(kc: KubeConfig, path: string): Promise<T[]> {
  * Fetches both tables: the metrics API (as `kubectl top` reads it) and the pods/nodes it is joined
  * with, over kept-alive connections. Throws metricsApiError(...) when the metrics API fails.
  */
-export async function fetchTop(kc: KubeConfig, namespace: string, opts: TopOptions = {}): Promise<TopResult> {
-  const ns = encodeURIComponent(namespace);
+export async function fetchTop(kc: KubeConfig, namespace: string | undefined, opts: TopOptions = {}): Promise<TopResult> {
+  // No namespace: every namespace, as `kubectl top pods --all-namespaces`.
+  const scope = namespace === undefined ? '' : `namespaces/${encodeURIComponent(namespace)}/`;
   let podMetrics: PodMetric[];
   let nodeMetrics: NodeMetric[];
   try {
     [podMetrics, nodeMetrics] = await Promise.all([
-      getList<PodMetric>(kc, `apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods`),
+      getList<PodMetric>(kc, `apis/metrics.k8s.io/v1beta1/${scope}pods`),
       getList<NodeMetric>(kc, 'apis/metrics.k8s.io/v1beta1/nodes'),
     ]);
   } catch (err) {
     throw metricsApiError(err);
   }
-  const [pods, nodes] = await Promise.all([getList<V1Pod>(kc, `api/v1/namespaces/${ns}/pods`), getList<V1Node>(kc, 'api/v1/nodes')]);
+  const [pods, nodes] = await Promise.all([getList<V1Pod>(kc, `api/v1/${scope}pods`), getList<V1Node>(kc, 'api/v1/nodes')]);
+  const rows = computePodTop(podMetrics, pods, opts);
   return {
-    pods: sortRows(computePodTop(podMetrics, pods, opts), 'name'),
+    pods: namespace === undefined ? rows.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)) : sortRows(rows, 'name'),
     nodes: sortRows(computeNodeTop(nodeMetrics, nodes), 'name'),
   };
 }

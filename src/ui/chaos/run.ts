@@ -10,8 +10,11 @@ import type { Prediction } from '../../core/chaos/file';
 import { runFigures, scorePrediction } from '../../core/chaos/history';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
-import { loadRunShortfall } from '../../core/load/report';
+import { describeModel, loadRunShortfall } from '../../core/load/report';
 import { adviseAfterRun } from './advice';
+import { loadPanel, type PanelRun } from '../load/panel';
+import { killMarker } from '../../core/chaos/markers';
+import { faultTimeline } from '../timeline';
 
 interface Running {
   abort: AbortController;
@@ -59,6 +62,14 @@ export async function runExperimentInEditor(reg: Registry, kc: KubeConfig, spec:
   const ac = new AbortController();
   const state = running(reg);
   state.current = { abort: ac };
+  // The experiment's load, kills and readiness on the Load panel's charts: one timeline.
+  const panel: PanelRun | undefined =
+    spec.load && !spec.dryRun
+      ? loadPanel(reg).begin(
+          { title: `Chaos experiment: ${spec.targets.join(', ')}`, target: spec.load.target.url, model: describeModel(spec.load.model), source: 'experiment' },
+          { stop: () => abortExperiment(reg) },
+        )
+      : undefined;
   try {
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Chaos experiment', cancellable: true }, (p, token) => {
       token.onCancellationRequested(() => ac.abort());
@@ -72,7 +83,19 @@ export async function runExperimentInEditor(reg: Registry, kc: KubeConfig, spec:
             const load = s.rps !== undefined ? `${s.rps} req/s · ${s.failPercent}% failed · p95 ${s.p95Ms} ms · ` : '';
             p.report({ message: `${s.t} s / ${spec.durationSeconds} s · ${load}${ready}` });
             out.appendLine(`${s.t.toFixed(1).padStart(6)} s  ${load}${ready}`);
+            panel?.readiness({ time: s.time, ready: Object.fromEntries(Object.entries(s.ready).map(([n, r]) => [n, { ready: r.ready, desired: r.desired }])) });
+          } else if (e.type === 'load') {
+            panel?.stats(e.stats);
+          } else if (e.type === 'breach') {
+            const m = { time: e.time, kind: 'breach' as const, label: `steady state broke at t=${e.t} s`, detail: e.failed.join('; ') };
+            panel?.marker(m);
+            faultTimeline(reg).add(m);
           } else if (e.type === 'kill') {
+            const m = killMarker(e.kill);
+            if (m) {
+              panel?.marker(m);
+              faultTimeline(reg).add(m);
+            }
             out.appendLine(`     ◆ kill ${e.kill.deployment}: ${e.kill.pods.join(', ') || 'no pod'}${e.kill.capped ? ' (capped by maxPodsPerKill)' : ''}${e.kill.errors.length ? ` — ${e.kill.errors.join('; ')}` : ''}`);
           } else if (e.type === 'phase') {
             p.report({ message: e.message });
@@ -81,6 +104,12 @@ export async function runExperimentInEditor(reg: Registry, kc: KubeConfig, spec:
         },
       });
     });
+    if (panel && result.load) {
+      const l = result.load;
+      panel.done({ endReason: `${result.verdict} (${l.endReason})`, requests: l.requests, failures: l.failures, failPercent: l.failPercent, rps: l.rps, p50Ms: l.latencyMs.p50, p95Ms: l.latencyMs.p95, p99Ms: l.latencyMs.p99, statuses: l.statuses, failuresByCause: l.failuresByCause });
+    } else if (panel) {
+      panel.done({ endReason: result.verdict, requests: 0, failures: 0, failPercent: 0, rps: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, statuses: {}, failuresByCause: {} });
+    }
     result.context = extras.context;
     if (extras.source) result.source = extras.source;
     if (extras.prediction && result.verdict !== 'DRY RUN') result.prediction = { predicted: extras.prediction, score: scorePrediction(extras.prediction, runFigures(result)) };
@@ -115,6 +144,9 @@ export async function runExperimentInEditor(reg: Registry, kc: KubeConfig, spec:
     }
     reg.service('chaos.runsChanged', () => new vscode.EventEmitter<void>()).fire();
     return result;
+  } catch (err) {
+    panel?.error((err as Error)?.message ?? String(err));
+    throw err;
   } finally {
     if (state.current?.abort === ac) state.current = undefined;
   }

@@ -1,11 +1,10 @@
 // The "Experiments" view: past chaos runs from .sockshop/reports, newest first, with their verdict, when, what
 // and where; a click opens the report. A run can be pinned as the baseline, and Compare sets a run against the
-// baseline (or another run) with the figures side by side.
+// baseline (or another run) with the figures side by side (pin-experiment-baseline.ts, compare-with-baseline.ts).
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { UserError } from '../../core/errors';
 import type { ExperimentResult } from '../../core/chaos/experiment';
-import { compareRuns, comparisonMarkdown, listRuns, runFigures } from '../../core/chaos/history';
+import { listRuns, runFigures } from '../../core/chaos/history';
 import { countdown, type KubeMonkeySchedule, type ScheduledKill } from '../../core/chaos/schedule';
 import type { Registry } from '../registry';
 
@@ -43,23 +42,53 @@ function scheduleState(reg: Registry): { latest?: { schedule: KubeMonkeySchedule
   });
 }
 
-const when = (iso: string) => iso.replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+export const when = (iso: string) => iso.replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+
+export const isRun = (x: unknown): x is RunItem => typeof x === 'object' && x !== null && (x as RunItem).kind === 'run';
+
+/** What the view and its commands share: its change event, the runs it listed last, the pinned baseline. */
+export interface RunsView {
+  readonly changed: vscode.EventEmitter<void>;
+  /** The runs listed last (empty before the view first asked). */
+  readonly cache: RunItem[];
+  /** Lists the saved runs again (and sets the sockShop.experimentRuns context key). */
+  load(): Promise<RunItem[]>;
+  /** The baseline run's path, if one is pinned. */
+  baseline(): string | undefined;
+  setBaseline(path: string | undefined): Thenable<void>;
+}
+
+export function runsView(reg: Registry): RunsView {
+  return reg.service('chaos.runsView', () => {
+    const changed = new vscode.EventEmitter<void>();
+    let cache: RunItem[] = [];
+    return {
+      changed,
+      get cache() {
+        return cache;
+      },
+      load: async (): Promise<RunItem[]> => {
+        const folder = vscode.workspace.workspaceFolders?.[0];
+        if (!folder) return [];
+        const { runs, skipped } = await listRuns(folder.uri.fsPath);
+        for (const s of skipped) reg.log.warn(`experiments: skipped ${s.path}: ${s.reason}`);
+        cache = runs.map((r) => ({ kind: 'run', ...r }));
+        void vscode.commands.executeCommand('setContext', 'sockShop.experimentRuns', cache.length);
+        return cache;
+      },
+      baseline: () => reg.context.workspaceState.get<string>(BASELINE_KEY),
+      setBaseline: (path) => reg.context.workspaceState.update(BASELINE_KEY, path),
+      dispose: () => changed.dispose(),
+    };
+  });
+}
 
 export function registerRunsView(reg: Registry): void {
-  const changed = new vscode.EventEmitter<void>();
+  const view = runsView(reg);
+  const { changed } = view;
   const runsChanged = reg.service('chaos.runsChanged', () => new vscode.EventEmitter<void>());
-  const baseline = () => reg.context.workspaceState.get<string>(BASELINE_KEY);
-  let cache: RunItem[] = [];
-
-  const load = async (): Promise<RunItem[]> => {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) return [];
-    const { runs, skipped } = await listRuns(folder.uri.fsPath);
-    for (const s of skipped) reg.log.warn(`experiments: skipped ${s.path}: ${s.reason}`);
-    cache = runs.map((r) => ({ kind: 'run', ...r }));
-    void vscode.commands.executeCommand('setContext', 'sockShop.experimentRuns', cache.length);
-    return cache;
-  };
+  const baseline = () => view.baseline();
+  const load = () => view.load();
 
   const schedule = scheduleState(reg);
   // While a scheduled kill is ahead, the countdowns tick.
@@ -123,32 +152,5 @@ export function registerRunsView(reg: Registry): void {
   });
 
   const watcher = vscode.workspace.createFileSystemWatcher('**/.sockshop/reports/chaos-*.json');
-  reg.context.subscriptions.push(changed, watcher, watcher.onDidCreate(() => changed.fire()), watcher.onDidDelete(() => changed.fire()), runsChanged.event(() => changed.fire()));
-
-  const isRun = (x: unknown): x is RunItem => typeof x === 'object' && x !== null && (x as RunItem).kind === 'run';
-
-  reg.command('sockShop.pinExperimentBaseline', async (arg?: unknown) => {
-    if (!isRun(arg)) throw new UserError('Pick a run in the Experiments view to pin it as the baseline.', 'BadInput');
-    const unpin = baseline() === arg.path;
-    await reg.context.workspaceState.update(BASELINE_KEY, unpin ? undefined : arg.path);
-    changed.fire();
-    void vscode.window.showInformationMessage(unpin ? 'Baseline unpinned.' : `Baseline: ${arg.result.source?.name ?? arg.result.spec.targets.join(', ')} of ${when(arg.result.startedAt)}.`);
-  });
-
-  reg.command('sockShop.compareWithBaseline', async (arg?: unknown) => {
-    if (!isRun(arg)) throw new UserError('Pick a run in the Experiments view to compare it.', 'BadInput');
-    const runs = cache.length ? cache : await load();
-    let other = runs.find((r) => r.path === baseline() && r.path !== arg.path);
-    if (!other) {
-      const pick = await vscode.window.showQuickPick(
-        runs.filter((r) => r.path !== arg.path).map((r) => ({ label: `${r.result.source?.name ?? r.result.spec.targets.join(', ')} · ${r.result.verdict}`, description: when(r.result.startedAt), run: r })),
-        { title: 'Compare with which run? (pin one as the baseline to skip this)', ignoreFocusOut: true },
-      );
-      if (!pick) return;
-      other = pick.run;
-    }
-    const [older, newer] = other.result.startedAt <= arg.result.startedAt ? [other, arg] : [arg, other];
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: comparisonMarkdown(compareRuns(older.result, newer.result)) });
-    await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => vscode.window.showTextDocument(doc));
-  });
+  reg.context.subscriptions.push(watcher, watcher.onDidCreate(() => changed.fire()), watcher.onDidDelete(() => changed.fire()), runsChanged.event(() => changed.fire()));
 }

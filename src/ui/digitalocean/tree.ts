@@ -8,7 +8,7 @@ import { clusterRow, trackedOnlyRow, type ClusterRow } from '../../core/digitalo
 import { isUnauthorized } from '../../core/digitalocean/http';
 import { describeError } from '../../core/errors';
 import type { Registry } from '../registry';
-import type { DoSession } from './session';
+import { doSession, type DoSession } from './session';
 
 export type DoNode =
   | { kind: 'cluster'; row: ClusterRow; pools: DoNodePool[] }
@@ -27,6 +27,11 @@ const ICONS: Record<ClusterRow['status'], vscode.ThemeIcon> = {
   errored: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')),
   unknown: new vscode.ThemeIcon('question'),
 };
+
+/** The window's DigitalOcean clusters tree (on the DigitalOcean session), shared by the view and the commands. */
+export function doTree(reg: Registry): DoTree {
+  return reg.service('digitalocean.tree', () => new DoTree(reg, doSession(reg)));
+}
 
 export class DoTree implements vscode.TreeDataProvider<DoNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<DoNode | undefined>();

@@ -1,104 +1,15 @@
 // The Events view: the Sock Shop namespace's Events, live while the view is visible, newest first, Warning
 // ones marked, with a toggle to show only warnings. The feed is src/core/kube/events.ts.
-import * as vscode from 'vscode';
-import { EventFeed, type EventRow } from '../../core/kube/events';
-import { kubeAge } from '../../core/kube/format';
-import { describeError } from '../../core/errors';
-import { kubeSession } from '../kube/session';
+// The view is in view.ts, the filter it shares with its two commands in shared.ts, one command per file.
 import type { Registry } from '../registry';
-import { setting } from '../settings';
+import { registerShowAllEvents } from './show-all-events';
+import { registerShowWarningEventsOnly } from './show-warning-events-only';
+import { registerEventsView } from './view';
 
-export const EVENTS_VIEW = 'sockShop.events';
-const LIMIT = 200;
-const WARNINGS_KEY = 'sockShop.eventsWarningsOnly';
-
-type Node = { kind: 'event'; row: EventRow } | { kind: 'note'; text: string; tooltip?: string };
+export { EVENTS_VIEW } from './view';
 
 export function register(reg: Registry): void {
-  const session = kubeSession(reg);
-  const changed = new vscode.EventEmitter<void>();
-  let feed: EventFeed | undefined;
-  let rows: EventRow[] = [];
-  let problem: string | undefined;
-  let warningsOnly = reg.context.workspaceState.get<boolean>(WARNINGS_KEY) ?? false;
-  void vscode.commands.executeCommand('setContext', WARNINGS_KEY, warningsOnly);
-
-  const stop = () => {
-    feed?.stop();
-    feed = undefined;
-  };
-  const start = async () => {
-    stop();
-    rows = [];
-    problem = undefined;
-    const namespace = setting('namespace');
-    try {
-      const kc = await session.current();
-      const f = new EventFeed(kc, namespace, (r) => {
-        if (feed !== f) return;
-        rows = r;
-        problem = undefined;
-        changed.fire();
-      }, { onError: (err) => ((problem = `The events watch failed (it retries): ${describeError(err)}`), changed.fire()) });
-      feed = f;
-      await f.start();
-    } catch (err) {
-      problem = describeError(err);
-      reg.log.warn(`events: ${problem}`);
-    }
-    changed.fire();
-  };
-
-  const view = reg.tree<Node>(EVENTS_VIEW, {
-    onDidChangeTreeData: changed.event,
-    getChildren(el) {
-      if (el) return [];
-      if (problem && !rows.length) return [{ kind: 'note', text: problem }];
-      const shown = (warningsOnly ? rows.filter((r) => r.warning) : rows).slice(0, LIMIT);
-      if (!shown.length) return [{ kind: 'note', text: warningsOnly ? `No Warning events in ${setting('namespace')}.` : `No events in ${setting('namespace')} yet.` }];
-      const out: Node[] = shown.map((row) => ({ kind: 'event', row }));
-      const total = warningsOnly ? rows.filter((r) => r.warning).length : rows.length;
-      if (total > LIMIT) out.push({ kind: 'note', text: `… and ${total - LIMIT} older events`, tooltip: 'Only the newest are listed.' });
-      return out;
-    },
-    getTreeItem(node) {
-      if (node.kind === 'note') {
-        const item = new vscode.TreeItem(node.text);
-        item.tooltip = node.tooltip ?? node.text;
-        return item;
-      }
-      const r = node.row;
-      const item = new vscode.TreeItem(r.reason || r.type);
-      item.id = r.uid;
-      item.description = `${r.object} · ${kubeAge(r.time) ?? "?"}${r.count > 1 ? ` · ×${r.count}` : ''}`;
-      item.iconPath = r.warning ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('info');
-      const md = new vscode.MarkdownString();
-      md.appendMarkdown(`**${r.type} · ${r.reason}** on ${r.object}\n\n`);
-      md.appendText(r.message);
-      md.appendMarkdown(`\n\n${new Date(r.time).toLocaleString()}${r.count > 1 ? ` · seen ${r.count} times` : ''}${r.source ? ` · from ${r.source}` : ''}`);
-      item.tooltip = md;
-      item.contextValue = r.warning ? 'sockShop.event.warning' : 'sockShop.event';
-      return item;
-    },
-  });
-
-  // Watch only while someone looks: the view's visibility starts and stops the feed.
-  if (view) {
-    reg.context.subscriptions.push(
-      view.onDidChangeVisibility((e) => (e.visible ? void start() : stop())),
-      session.onDidChangeContext(() => (view.visible ? void start() : undefined)),
-      vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration('sockShop.namespace') && view.visible ? void start() : undefined)),
-    );
-    if (view.visible) void start();
-  }
-  reg.context.subscriptions.push(changed, { dispose: stop });
-
-  const setWarnings = async (on: boolean) => {
-    warningsOnly = on;
-    await reg.context.workspaceState.update(WARNINGS_KEY, on);
-    await vscode.commands.executeCommand('setContext', WARNINGS_KEY, on);
-    changed.fire();
-  };
-  reg.command('sockShop.showWarningEventsOnly', () => setWarnings(true));
-  reg.command('sockShop.showAllEvents', () => setWarnings(false));
+  registerEventsView(reg);
+  registerShowWarningEventsOnly(reg);
+  registerShowAllEvents(reg);
 }

@@ -1,26 +1,33 @@
-// The Load panel's webview: live tiles, uPlot charts of requests/s, latency percentiles and failure share,
-// the failure breakdown and per-endpoint table, drawn from what the extension host pushes (contract.ts).
-// Strict CSP: no inline styles or scripts; colours come from --vscode-* variables.
+// The Load panel's webview: live tiles, uPlot charts of requests/s, latency percentiles and failure share
+// (hover tooltip, legend toggles, drag-to-zoom), a chaos experiment's kill markers on every chart with a
+// per-second readiness lane and the kill list, the failure breakdown and per-endpoint table, drawn from what
+// the extension host pushes (src/common/contracts/load.ts). Strict CSP: no inline styles or scripts;
+// colours come from --vscode-* variables.
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDataGrid, vsCodeDataGridCell, vsCodeDataGridRow, vsCodeTag } from '@vscode/webview-ui-toolkit';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import '../chart.css';
 import './load.css';
-import { MAX_SAMPLES, type HostMessage, type LiveStats, type WebviewMessage, type WebviewSavedState } from '../../common/contracts/load';
-import { compactTick, FAILURE_RANGE, hasUsers, noResponsesLine, rpsTile } from './view';
+import { MAX_SAMPLES, type HostMessage, type LiveStats, type WebviewRequest, type WebviewSavedState } from '../../common/contracts/load';
+import { bridge } from '../bootstrap';
+import { interactiveCursor, legendToggles, markersPlugin, tooltipPlugin, type ChartMarker } from '../chart-interactions';
+import { compactTick, FAILURE_RANGE, hasUsers, loadStart, markerLine, markerSeconds, noResponsesLine, readinessData, rpsTile } from './view';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(), vsCodeTag());
 
-interface VsCodeApi {
-  postMessage(msg: unknown): void;
-  getState(): unknown;
-  setState(s: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-const vscode = acquireVsCodeApi();
+const host = bridge<WebviewRequest, WebviewSavedState>();
 
-let state: WebviewSavedState = (vscode.getState() as WebviewSavedState | undefined) ?? { timeline: [] };
-const send = (m: WebviewMessage): void => vscode.postMessage(m);
-const save = (): void => vscode.setState(state);
+let state: WebviewSavedState = host.saved() ?? { timeline: [] };
+/** A request to the host; a refusal (e.g. a report path outside .sockshop/reports) is shown in the status line. */
+const send = (m: WebviewRequest): void =>
+  void host.request(m).then((r) => {
+    if (!r.ok && r.error) {
+      replyError = r.error;
+      renderHeader();
+    }
+  });
+let replyError: string | undefined;
+const save = (): void => host.save(state);
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -45,7 +52,14 @@ const colors = () => ({
 
 interface Chart {
   plot: uPlot;
-  data: (s: LiveStats[]) => uPlot.AlignedData;
+  data: () => uPlot.AlignedData;
+}
+
+/** The markers on the x axis of every chart: seconds after the load started. */
+function chartMarkers(): ChartMarker[] {
+  const start = loadStart(state.timeline, state.run);
+  if (start === undefined) return [];
+  return (state.markers ?? []).map((m) => ({ x: markerSeconds(m, start), label: m.label, detail: m.detail, kind: m.kind }));
 }
 
 const charts: Chart[] = [];
@@ -53,8 +67,8 @@ const charts: Chart[] = [];
 function makeChart(
   host: HTMLElement,
   series: { label: string; color: string }[],
-  data: (s: LiveStats[]) => uPlot.AlignedData,
-  y: { range?: [number, number]; unit?: string } = {},
+  data: () => uPlot.AlignedData,
+  y: { range?: [number, number]; unit?: string; digits?: number } = {},
 ): Chart {
   const c = colors();
   const axis = { stroke: c.fg, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid } };
@@ -66,16 +80,23 @@ function makeChart(
     scales: { x: { time: false }, y: y.range ? { range: y.range } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [{ ...axis, label: 's' }, yAxis],
     series: [{ label: 't (s)' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5 }))],
-    legend: { show: true },
+    legend: { show: true, live: false },
+    cursor: interactiveCursor(),
+    plugins: [
+      tooltipPlugin((_si, v) => (v === null || v === undefined ? '–' : `${fmt(v, y.digits ?? 2)}${y.unit ?? ''}`), (t) => `${fmt(t, 1)} s`),
+      markersPlugin(chartMarkers, (m) => (m.kind === 'breach' ? c.orange : c.red)),
+    ],
   };
-  const plot = new uPlot(opts, data(state.timeline), host);
+  const plot = new uPlot(opts, data(), host);
+  legendToggles(() => plot, [...plot.root.querySelectorAll<HTMLElement>('.u-legend .u-series')].slice(1));
   return { plot, data };
 }
 
 function buildCharts(): void {
   const c = colors();
+  const tl = () => state.timeline;
   const t = (s: LiveStats[]) => s.map((x) => x.elapsedSeconds);
-  charts.push(makeChart($('chart-rps'), [{ label: 'req/s', color: c.blue }], (s) => [t(s), s.map((x) => x.rps)]));
+  charts.push(makeChart($('chart-rps'), [{ label: 'req/s', color: c.blue }], () => [t(tl()), tl().map((x) => x.rps)], { digits: 1 }));
   charts.push(
     makeChart(
       $('chart-latency'),
@@ -84,16 +105,62 @@ function buildCharts(): void {
         { label: 'p95', color: c.orange },
         { label: 'p99', color: c.red },
       ],
-      (s) => [t(s), s.map((x) => x.p50Ms), s.map((x) => x.p95Ms), s.map((x) => x.p99Ms)],
+      () => [t(tl()), tl().map((x) => x.p50Ms), tl().map((x) => x.p95Ms), tl().map((x) => x.p99Ms)],
+      { unit: ' ms' },
     ),
   );
-  charts.push(makeChart($('chart-failures'), [{ label: 'fail %', color: c.red }], (s) => [t(s), s.map((x) => x.failPercent)], { range: FAILURE_RANGE, unit: ' %' }));
+  charts.push(makeChart($('chart-failures'), [{ label: 'fail %', color: c.red }], () => [t(tl()), tl().map((x) => x.failPercent)], { range: FAILURE_RANGE, unit: ' %' }));
   new ResizeObserver(() => {
-    for (const ch of charts) {
+    for (const ch of [...charts, ...(readyChart ? [readyChart.chart] : [])]) {
       const w = ch.plot.root.parentElement?.clientWidth ?? 320;
       ch.plot.setSize({ width: Math.max(260, w), height: 180 });
     }
   }).observe(document.body);
+}
+
+/** The readiness lane: ready pods per target each second, built for the targets of the run it shows. */
+let readyChart: { targets: string; chart: Chart } | undefined;
+const PALETTE = ['--vscode-charts-green', '--vscode-charts-blue', '--vscode-charts-purple', '--vscode-charts-yellow', '--vscode-charts-orange'];
+
+function renderReadiness(): void {
+  const samples = state.readiness ?? [];
+  const lane = $('ready-lane');
+  const start = loadStart(state.timeline, state.run);
+  if (!samples.length || start === undefined) {
+    lane.hidden = true;
+    return;
+  }
+  lane.hidden = false;
+  const d = readinessData(samples, start);
+  const key = d.targets.join(',');
+  const data = (): uPlot.AlignedData => {
+    const now = readinessData(state.readiness ?? [], loadStart(state.timeline, state.run) ?? start);
+    return [now.x, ...now.ready];
+  };
+  if (!readyChart || readyChart.targets !== key) {
+    readyChart?.chart.plot.destroy();
+    const host = $('chart-ready');
+    host.replaceChildren();
+    const max = Math.max(1, ...d.desired.flat(), ...d.ready.flat());
+    const series = d.targets.map((name, i) => ({ label: `${name} ready`, color: cssVar(PALETTE[i % PALETTE.length], '#89d185') }));
+    readyChart = { targets: key, chart: makeChart(host, series, data, { range: [0, max + 1], digits: 0 }) };
+  } else {
+    readyChart.chart.plot.setData(data());
+  }
+}
+
+function renderMarkers(): void {
+  const list = state.markers ?? [];
+  const box = $('markers');
+  box.hidden = !list.length;
+  if (!list.length) {
+    box.replaceChildren();
+    return;
+  }
+  const start = loadStart(state.timeline, state.run);
+  const ul = el('ul', 'marker-list');
+  for (const m of list) ul.append(el('li', `marker-line ${m.kind}`, markerLine(m, start)));
+  box.replaceChildren(el('h2', undefined, `Faults (${list.length})`), ul);
 }
 
 function tile(label: string, value: string, cls = ''): HTMLElement {
@@ -130,10 +197,11 @@ function renderHeader(): void {
     }
   }
   const status = $('status');
-  status.className = `status${state.error ? ' error' : ''}`;
+  const error = state.error ?? replyError;
+  status.className = `status${error ? ' error' : ''}`;
   const last = state.timeline[state.timeline.length - 1];
-  status.textContent = state.error
-    ? state.error
+  status.textContent = error
+    ? error
     : state.summary
       ? `Finished: ${state.summary.endReason} — ${state.summary.requests.toLocaleString()} requests, ${fmt(state.summary.failPercent, 2)} % failed, ${fmt(state.summary.rps)} req/s.`
       : (state.phase ?? (last ? `${last.state} · ${fmt(last.elapsedSeconds)} s` : run ? 'Starting…' : ''));
@@ -199,7 +267,9 @@ function renderTables(): void {
 }
 
 function renderCharts(): void {
-  for (const c of charts) c.plot.setData(c.data(state.timeline));
+  for (const c of charts) c.plot.setData(c.data());
+  renderReadiness();
+  renderMarkers();
 }
 
 function render(): void {
@@ -211,14 +281,24 @@ function render(): void {
 
 window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
   const m = ev.data;
+  if (m.type === 'reply') {
+    host.replied(m);
+    return;
+  }
   if (m.type === 'start') {
     state = { run: m.run, timeline: [] };
+    replyError = undefined;
   } else if (!state.run || m.runId !== state.run.id) {
     return;
   } else if (m.type === 'stats') {
     state.timeline.push(m.stats);
     if (state.timeline.length > MAX_SAMPLES) state.timeline.splice(0, state.timeline.length - MAX_SAMPLES);
     state.phase = undefined;
+  } else if (m.type === 'marker') {
+    (state.markers ??= []).push(m.marker);
+  } else if (m.type === 'readiness') {
+    (state.readiness ??= []).push(m.sample);
+    if (state.readiness.length > MAX_SAMPLES) state.readiness.splice(0, state.readiness.length - MAX_SAMPLES);
   } else if (m.type === 'phase') {
     state.phase = m.message;
   } else if (m.type === 'done') {

@@ -12,46 +12,44 @@ import {
   vsCodeProgressRing,
 } from '@vscode/webview-ui-toolkit';
 import uPlot from 'uplot';
-import { interactiveCursor, legendToggles, tooltipPlugin } from '../chart-interactions';
+import { interactiveCursor, legendToggles, markersPlugin, tooltipPlugin } from '../chart-interactions';
 import 'uplot/dist/uPlot.min.css';
 import '../../../media/metrics.css';
+import '../chart.css';
+import { bridge } from '../bootstrap';
+import { absoluteLabel, fromLocalInput, toLocalInput } from './range';
 import { formatTick, formatValue, timeTicks } from '../../common/units';
 import {
   REFRESH_CHOICES,
+  RANGE_MS,
   TIME_RANGES,
+  absoluteRangeProblem,
   type DashboardChoice,
   type HostMessage,
   type PanelState,
   type PanelView,
   type TopState,
-  type WebviewMessage,
   type WebviewRequest,
   type WebviewSavedState,
 } from '../../common/contracts/metrics';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(), vsCodeDropdown(), vsCodeOption(), vsCodeProgressRing());
 
-interface VsCodeApi {
-  postMessage(msg: unknown): void;
-  getState(): unknown;
-  setState(s: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-const vscode = acquireVsCodeApi();
+const host = bridge<WebviewRequest, WebviewSavedState>();
 
-const state: WebviewSavedState = (vscode.getState() as WebviewSavedState | undefined) ?? {};
+const state: WebviewSavedState = host.saved() ?? {};
 let choices: DashboardChoice[] = [];
-let nextId = 1;
 const renderTimes: number[] = [];
 const frameTimes: number[] = [];
 (window as unknown as { __metrics: unknown }).__metrics = { renderTimes, frameTimes, state: () => state };
 
 function send(req: WebviewRequest): void {
-  const msg: WebviewMessage = { ...req, requestId: nextId++ } as WebviewMessage;
-  vscode.postMessage(msg);
+  void host.request(req).then((r) => {
+    if (!r.ok && r.error) renderStatus(false, r.error);
+  });
 }
 function save(): void {
-  vscode.setState(state);
+  host.save(state);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -101,6 +99,48 @@ function dropdown(id: string, label: string, options: { value: string; text: str
 // ---------------------------------------------------------------------------------------------------
 // Toolbar and status
 
+/** True while the user is typing an absolute range that is not applied yet. */
+let editingAbsolute = false;
+
+/** From/To inputs (local time) with Apply, and the way back to the relative range. */
+function absoluteEditor(s: NonNullable<WebviewSavedState['settings']>): HTMLElement {
+  const box = el('div', 'absolute-range');
+  const now = Date.now();
+  const current = s.absolute ?? { fromMs: now - RANGE_MS[s.range], toMs: now };
+  const input = (cls: string, ms: number, label: string) => {
+    const i = el('input', cls) as HTMLInputElement;
+    i.type = 'datetime-local';
+    i.value = toLocalInput(ms);
+    i.setAttribute('aria-label', label);
+    return i;
+  };
+  const from = input('abs-from', current.fromMs, 'From');
+  const to = input('abs-to', current.toMs, 'To');
+  const problem = el('span', 'abs-problem');
+  const apply = el('vscode-button', 'abs-apply', 'Apply');
+  apply.addEventListener('click', () => {
+    const r = { fromMs: fromLocalInput(from.value), toMs: fromLocalInput(to.value) };
+    const why = absoluteRangeProblem(r, Date.now());
+    problem.textContent = why ?? '';
+    if (why) return;
+    editingAbsolute = false;
+    send({ type: 'setAbsolute', ...r });
+  });
+  box.append(el('span', 'control-label', 'From'), from, el('span', 'control-label', 'to'), to, apply);
+  if (s.absolute) {
+    box.prepend(el('span', 'abs-label', absoluteLabel(s.absolute)));
+    const back = el('vscode-button', 'abs-back', `Back to last ${s.range}`);
+    back.setAttribute('appearance', 'secondary');
+    back.addEventListener('click', () => {
+      editingAbsolute = false;
+      send({ type: 'setRange', range: s.range });
+    });
+    box.append(back);
+  }
+  box.append(problem);
+  return box;
+}
+
 function renderToolbar(): void {
   const bar = $('toolbar');
   bar.replaceChildren();
@@ -122,7 +162,18 @@ function renderToolbar(): void {
       dropdown(`var-${v.name}`, v.label, opts.map((o) => ({ value: o, text: o === '$__all' ? 'All' : o === '' ? '(none)' : o })), cur, (value) => send({ type: 'setVariable', name: v.name, value })),
     );
   }
-  bar.append(dropdown('range', 'Last', TIME_RANGES.map((r) => ({ value: r, text: r })), s.range, (r) => send({ type: 'setRange', range: r as (typeof TIME_RANGES)[number] })));
+  bar.append(
+    dropdown('range', 'Last', [...TIME_RANGES.map((r) => ({ value: r, text: r })), { value: 'absolute', text: 'Absolute…' }], s.absolute || editingAbsolute ? 'absolute' : s.range, (r) => {
+      if (r === 'absolute') {
+        editingAbsolute = true;
+        renderToolbar();
+      } else {
+        editingAbsolute = false;
+        send({ type: 'setRange', range: r as (typeof TIME_RANGES)[number] });
+      }
+    }),
+  );
+  if (s.absolute || editingAbsolute) bar.append(absoluteEditor(s));
   bar.append(
     dropdown('refresh', 'Refresh', REFRESH_CHOICES.map((n) => ({ value: String(n), text: n === 0 ? 'Off' : `${n}s` })), String(s.refreshSeconds), (n) => send({ type: 'setRefresh', seconds: Number(n) })),
   );
@@ -362,7 +413,13 @@ function drawTimeseries(p: PanelView, c: ChartSlot, data: Extract<PanelState['da
     ...plotSize(c.body),
     legend: { show: false },
     cursor: interactiveCursor(),
-    plugins: [tooltipPlugin((si, v) => formatValue(v, data.series[si - 1]?.unit ?? unit, p.decimals))],
+    plugins: [
+      tooltipPlugin((si, v) => formatValue(v, data.series[si - 1]?.unit ?? unit, p.decimals)),
+      markersPlugin(
+        () => (state.markers ?? []).map((m) => ({ x: m.time / 1000, label: m.label, detail: m.detail, kind: m.kind })),
+        (m) => cssVar(m.kind === 'breach' ? '--vscode-charts-orange' : '--vscode-charts-red', '#f14c4c'),
+      ),
+    ],
     series: seriesOpts,
     bands,
     scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min, p.min ?? 0), Math.max(max, p.max ?? max, p.unit === 'percentunit' ? 0.01 : 0) || 1] } },
@@ -372,6 +429,15 @@ function drawTimeseries(p: PanelView, c: ChartSlot, data: Extract<PanelState['da
       { stroke: fg, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, size: 70, values: (_u, splits) => splits.map((v, i) => formatTick(v, unit, Math.abs((splits[1] ?? v) - (splits[0] ?? 0)) || Math.abs(v) || 1)).map((t, i, all) => (i > 0 && t === all[i - 1] ? '' : t)) },
     ],
     hooks: {
+      // Dragging across a time series zooms every panel to that window, as in Grafana: an absolute range.
+      setSelect: [
+        (u) => {
+          if (u.select.width < 8) return;
+          const fromMs = Math.round(u.posToVal(u.select.left, 'x') * 1000);
+          const toMs = Math.round(u.posToVal(u.select.left + u.select.width, 'x') * 1000);
+          if (!absoluteRangeProblem({ fromMs, toMs }, Date.now())) send({ type: 'setAbsolute', fromMs, toMs });
+        },
+      ],
       draw: [
         (u) => {
           if (!thresholds.length) return;
@@ -555,14 +621,20 @@ function renderTop(top: TopState | undefined): void {
     topGrids = {};
     return;
   }
-  const sig = JSON.stringify([top.pods, top.nodes, top.error, state.podSort, state.nodeSort]);
+  const sig = JSON.stringify([top.pods, top.nodes, top.error, state.podSort, state.nodeSort, state.settings?.topAllNamespaces]);
   if (!topGrids.head) {
     topGrids.head = el('div', 'top-head');
     topGrids.error = el('div', 'error');
     box.replaceChildren(topGrids.head, topGrids.error);
   }
-  topGrids.head.replaceChildren(el('h2', undefined, 'Top pods and nodes (metrics API)'));
+  const all = !!state.settings?.topAllNamespaces;
+  topGrids.head.replaceChildren(el('h2', undefined, all ? 'Top pods (all namespaces) and nodes (metrics API)' : 'Top pods and nodes (metrics API)'));
   if (top.updatedAt) topGrids.head.append(el('span', 'muted', ` updated ${new Date(top.updatedAt).toLocaleTimeString()}`));
+  const scope = el('vscode-button', 'top-scope', all ? 'This namespace only' : 'All namespaces');
+  scope.setAttribute('appearance', 'secondary');
+  scope.title = all ? 'Show the pods of the dashboard\'s namespace' : 'Show the pods of every namespace, like kubectl top pods --all-namespaces';
+  scope.addEventListener('click', () => send({ type: 'setTopScope', allNamespaces: !all }));
+  topGrids.head.append(scope);
   if (sig === topSig) return;
   topSig = sig;
   topGrids.error!.textContent = top.error ?? '';
@@ -570,13 +642,16 @@ function renderTop(top: TopState | undefined): void {
   const pct = (v: number | undefined) => (v === undefined ? '-' : `${v}%`);
   const place = (key: 'pods' | 'nodes', cols: { key: string; title: string }[], rows: Record<string, string>[], onSort: (k: string) => void) => {
     const g = topGrids[key];
+    // The name columns take what the names need (they never wrap mid-word); the numbers share the rest.
+    const names = cols.filter((c) => c.key === 'name' || c.key === 'namespace').length;
+    const template = `repeat(${names}, minmax(max-content, 3fr)) repeat(${cols.length - names}, minmax(70px, 1fr))`;
     if (g) {
       g.columnDefinitions = cols.map((c) => ({ columnDataKey: c.key, title: c.title }));
       g.rowsData = rows;
+      g.setAttribute('grid-template-columns', template);
     } else {
       topGrids[key] = dataGrid(cols, rows, onSort);
-      // The name column takes what the names need (they never wrap mid-word); the numbers share the rest.
-      topGrids[key]!.setAttribute('grid-template-columns', `minmax(max-content, 3fr) repeat(${cols.length - 1}, minmax(70px, 1fr))`);
+      topGrids[key]!.setAttribute('grid-template-columns', template);
       topGrids[key]!.classList.add('top-grid');
       box.append(topGrids[key]!);
     }
@@ -586,10 +661,12 @@ function renderTop(top: TopState | undefined): void {
     const sort = state.podSort ?? { key: 'name', desc: false };
     const sorted = sortBy(top.pods as unknown as Record<string, unknown>[], sort.key, sort.desc) as unknown as NonNullable<TopState['pods']>;
     const cols = [
+      ...(all ? [['namespace', 'Namespace']] : []),
       ['name', 'Pod'], ['cpuMillicores', 'CPU (cores)'], ['cpuRequestPct', 'CPU % req'], ['cpuLimitPct', 'CPU % lim'],
       ['memoryMiB', 'Memory (bytes)'], ['memoryRequestPct', 'Mem % req'], ['memoryLimitPct', 'Mem % lim'], ['restarts', 'Restarts'], ['marker', 'Recently'],
     ].map(([key, title]) => ({ key, title: title + (sort.key === key ? (sort.desc ? ' ▼' : ' ▲') : '') }));
     const rows = sorted.map((r) => ({
+      ...(all ? { namespace: r.namespace } : {}),
       name: r.name,
       cpuMillicores: `${r.cpuMillicores}m`,
       cpuRequestPct: pct(r.cpuRequestPct),
@@ -693,8 +770,13 @@ function handle(msg: HostMessage): void {
       state.top = msg.top;
       renderTop(msg.top);
       break;
+    case 'markers':
+      state.markers = msg.markers;
+      // Redraw the time series so the markers show (their data is unchanged).
+      for (const c of charts.values()) if (c.kind === 'timeseries') c.plot?.redraw(false, false);
+      break;
     case 'reply':
-      if (!msg.ok && msg.error) renderStatus(false, msg.error);
+      host.replied(msg);
       return;
   }
   save();

@@ -12,7 +12,12 @@
 //     in-flight requests with `Connection: close`), then a hard close at the grace period;
 //   - each container's output (access logs) goes to <dir>/pods/<ns>_<pod>_<uid>/<container>/<restart>.log in
 //     the CRI log format, served through kwok's Logs resource (kubectl logs, -f, --previous), and kwok's
-//     Exec resource runs `kubectl exec` commands in the pod's directory.
+//     Exec resource runs `kubectl exec` commands in the pod's directory;
+//   - a container's "PID 1" is this runtime's server for it, not a process of the machine: `kubectl exec … --
+//     kill 1` (what a chaos tool runs to kill a container without deleting its pod) reaches the lab's kill
+//     shim (kill-shim.sh, first on kwok's PATH), which leaves a request in the pod's directory; the runtime
+//     then ends that container as a kubelet sees a killed one (exit 143 for SIGTERM, 137 for SIGKILL) and
+//     restarts it with the back-off, in the same pod.
 // Pods with any other image stay simulated by kwok alone, as before.
 //
 // kwok and this runtime share the pods without fighting: kwok's pod-ready stage fires once (its selector
@@ -22,7 +27,7 @@
 // EndpointSlice drops the endpoint right away, as it marks a terminating one not ready in Kubernetes).
 //
 // Run as a lab daemon:  node --import tsx test/lab/dataplane/runtime.ts <kubeconfig> <dir>
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, unlinkSync, watch, type FSWatcher, type WriteStream } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, Server as NetServerClass, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -89,6 +94,11 @@ export function podDir(dir: string, pod: { metadata: { namespace?: string; name:
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The variable kwok's exec sets for the kill shim: the container a `kill 1` is for. */
+export const KILL_CONTAINER_ENV = 'SOCK_SHOP_LAB_CONTAINER';
+/** The kill shim's request file in the pod's directory: `.kill-<container>`, holding the signal. */
+export const KILL_REQUEST_PREFIX = '.kill-';
 
 /** Who holds each ip:port now: a terminating pod's listener until its SIGTERM, then the next pod (kwok reuses freed IPs at once). */
 const bound = new Map<string, { released: Promise<void> }>();
@@ -271,6 +281,16 @@ class Container {
     this.servers = [];
   }
 
+  /**
+   * `kill 1` in the container: its process ends as a signalled one does (SIGKILL: at once; SIGTERM: the
+   * servers stop without draining, as a process without a SIGTERM handler dies) and the kubelet restarts it.
+   */
+  kill(signal: string): void {
+    if (this.stopped || !this.started) return;
+    const sig = /^(-?9|-?KILL|-?SIGKILL)$/i.test(signal) ? 'SIGKILL' : 'SIGTERM';
+    this.crash(`killed by ${sig} (kill 1 through exec)`, sig === 'SIGKILL' ? 137 : 143);
+  }
+
   /** The container's process ended: record it, keep its log as the previous one, restart after back-off. */
   crash(reason: string, exitCode = 1): void {
     if (this.stopped || this.backingOff) return;
@@ -370,6 +390,40 @@ class PodRuntime {
   start(): void {
     for (const c of this.containers) void c.start();
     this.statusChanged();
+    this.watchKills();
+  }
+
+  private killWatch?: FSWatcher;
+
+  /** Kill requests the kill shim leaves in the pod's directory (`.kill-<container>` holding the signal). */
+  private watchKills(): void {
+    const dir = podDir(this.rt.dir, this.pod);
+    mkdirSync(dir, { recursive: true });
+    const take = () => {
+      for (const c of this.containers) {
+        const f = join(dir, `${KILL_REQUEST_PREFIX}${c.spec.name}`);
+        let signal: string;
+        try {
+          signal = readFileSync(f, 'utf8').trim();
+          unlinkSync(f);
+        } catch {
+          continue;
+        }
+        c.kill(signal);
+      }
+    };
+    try {
+      this.killWatch = watch(dir, (_e, name) => {
+        if (typeof name === 'string' && name.startsWith(KILL_REQUEST_PREFIX)) take();
+      });
+    } catch (err) {
+      this.rt.log(`${keyOf(this.pod)}: cannot watch for kill requests: ${(err as Error).message}`);
+    }
+  }
+
+  stopWatching(): void {
+    this.killWatch?.close();
+    this.killWatch = undefined;
   }
 
   /** Publishes the containers' log files (and exec's working directory) through kwok's Logs and Exec resources. */
@@ -389,11 +443,23 @@ class PodRuntime {
         })),
       },
     };
+    // One exec target per container: the kill shim needs to know whose "PID 1" a `kill 1` means.
     const exec = {
       apiVersion: 'kwok.x-k8s.io/v1alpha1',
       kind: 'Exec',
       metadata: { name: this.name, namespace: this.namespace, ownerReferences: owner },
-      spec: { execs: [{ local: { workDir: podDir(this.rt.dir, this.pod), envs: [{ name: 'HOSTNAME', value: this.name }] } }] },
+      spec: {
+        execs: this.containers.map((c) => ({
+          containers: [c.spec.name],
+          local: {
+            workDir: podDir(this.rt.dir, this.pod),
+            envs: [
+              { name: 'HOSTNAME', value: this.name },
+              { name: KILL_CONTAINER_ENV, value: c.spec.name },
+            ],
+          },
+        })),
+      },
     };
     const apply = (plural: string, body: unknown) =>
       this.rt.api
@@ -465,6 +531,7 @@ class PodRuntime {
   async terminate(pod: Pod): Promise<void> {
     if (this.terminating) return;
     this.terminating = true;
+    this.stopWatching();
     const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
     const deadline = Date.now() + grace * 1000;
     await Promise.all(this.containers.map((c) => c.stop(deadline)));
