@@ -9,7 +9,8 @@
 // the cluster), then Sock Shop, then observing, load and chaos.
 import { strict as assert } from 'node:assert';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { join } from 'node:path';
 import { playground } from './hooks.ts';
 import { extensionLogs, Workbench } from './workbench.ts';
@@ -21,6 +22,8 @@ const GRAFANA_PASSWORD = `e2e-grafana-${Math.random().toString(36).slice(2, 12)}
 describe('e2e: the workshop in VS Code', function () {
   let wb: Workbench;
   let frontEnd: FrontEnd | undefined;
+  /** The DOKS cluster step 1 creates and step 10 destroys. */
+  let clusterName = '';
 
   before(async function () {
     wb = await Workbench.open(playground().url);
@@ -62,6 +65,7 @@ describe('e2e: the workshop in VS Code', function () {
     await wb.screenshot('1a-do-signed-in');
 
     const name = `e2e-${Date.now().toString(36)}`;
+    clusterName = name;
     await wb.runCommand('Sock Shop: Create DOKS Cluster');
     await wb.answer('Create DOKS Cluster (1/7)', name, 90_000);
     await wb.answer('Create DOKS Cluster (2/7)'); // sgp1, the workshop's region, offered first
@@ -177,6 +181,112 @@ describe('e2e: the workshop in VS Code', function () {
     await wb.setPaneExpanded('Workloads', true);
   });
 
+  /** Folds (or unfolds) a tree row of the Workloads view, e.g. a group, so what follows it is on screen. */
+  const fold = async (label: RegExp, expanded: boolean) => {
+    const row = wb.paneRowByLabel('Workloads', label);
+    await row.waitFor({ timeout: 30_000 });
+    if ((await row.getAttribute('aria-expanded')) === String(!expanded)) await row.click();
+  };
+  const frontEndPodRows = async () => (await wb.paneLabels('Workloads')).filter((l) => /^front-end-[a-z0-9]+-[a-z0-9]+$/.test(l));
+
+  it('3d. right-click a front-end pod → "Kill Container" → SIGTERM → confirm → the same pod stays and counts a restart', async function () {
+    this.timeout(120_000);
+    await fold(/^Deployments$/, false);
+    await waitUntil(async () => (await frontEndPodRows()).length === 4, 60_000, async () => `front-end pods: ${await frontEndPodRows()}`);
+    // A pod that is up (the one step 3 created may still be starting).
+    let victim = '';
+    await waitUntil(async () => {
+      for (const name of await frontEndPodRows()) {
+        const text = await wb.paneRowByLabel('Workloads', new RegExp(`^${name}$`)).innerText();
+        if (/Running\s*·\s*1\/1/.test(text) && !/restart/.test(text)) {
+          victim = name;
+          return true;
+        }
+      }
+      return false;
+    }, 60_000, async () => `front-end pods: ${await frontEndPodRows()}`);
+    await wb.contextMenu(wb.paneRowByLabel('Workloads', new RegExp(`^${victim}$`)), 'Kill Container');
+    await wb.choose(/^Kill Container front-end: signal$/, /^SIGTERM/);
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, new RegExp(`Kill container "front-end" of pod "${victim}" in namespace "${NS}" of context "[^"]+"\\?`));
+    assert.match(text, /No pod is deleted or replaced\./);
+    await wb.screenshot('3d-kill-container-confirm');
+    await wb.clickDialogButton('Kill container');
+    // The same pod, its container restarted by the lab kubelet: the row counts it, and the pod is ready again.
+    await wb.paneRow('Workloads', new RegExp(`${victim}.*1 restart`)).waitFor({ timeout: 60_000 });
+    await wb.paneRow('Workloads', new RegExp(`${victim}.*Running\\s*·\\s*1/1\\s*·\\s*1 restart`)).waitFor({ timeout: 90_000 });
+    assert.equal((await frontEndPodRows()).length, 4, 'no pod was added or removed');
+    await wb.screenshot('3d-kill-container-restarted');
+  });
+
+  it('3e. the Nodes group lists the lab nodes with their CPU and memory (kubectl top nodes)', async function () {
+    this.timeout(90_000);
+    await fold(new RegExp(`^${NS}$`), false);
+    await fold(/^Nodes$/, true);
+    const nodeRow = wb.paneRow('Workloads', /lab-pool-\d+.*\d+m\s*·\s*[\d.]+(Mi|Gi)\s*·\s*\d+ pods? in sock-shop/);
+    await nodeRow.waitFor({ timeout: 60_000 });
+    const labels = (await wb.paneLabels('Workloads')).filter((l) => /^lab-pool-\d+$/.test(l));
+    assert.ok(labels.length >= 2, `nodes: ${labels.join(', ')}`);
+    await wb.screenshot('3e-nodes');
+    await fold(/^Nodes$/, false);
+    await fold(new RegExp(`^${NS}$`), true);
+  });
+
+  it('3f. Port-Forward the front-end Service from the tree: it answers on a local port, then Stop ends it', async function () {
+    this.timeout(120_000);
+    await fold(/^Pods$/, false);
+    await fold(/^Services$/, true);
+    await wb.contextMenu(wb.paneRowByLabel('Workloads', /^front-end$/), 'Port-Forward');
+    await wb.answer(/^Port-Forward svc\/front-end:80: local port on 127\.0\.0\.1$/, '');
+    const note = await wb.waitNotification(/Forwarding svc\/front-end:80 to http:\/\/127\.0\.0\.1:\d+/, 30_000);
+    const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(note)![1];
+    const res = await fetch(`${url}/`);
+    assert.equal(res.status, 200, `GET ${url}/`);
+    assert.match(await res.text(), /<html|WeaveSocks|front-end/i);
+    await wb.screenshot('3f-port-forward');
+    await wb.notification(/Forwarding svc\/front-end/).locator('.monaco-button', { hasText: /^Stop$/ }).click();
+    await waitUntil(async () => !(await fetch(`${url}/`).then(() => true, () => false)), 15_000, () => `${url} still answers after Stop`);
+    await fold(/^Services$/, false);
+    await fold(/^Pods$/, true);
+  });
+
+  it('3g. Show Deployment Logs on front-end: one stream with lines from several pods, each prefixed by its pod', async function () {
+    this.timeout(120_000);
+    await fold(/^Pods$/, false);
+    await fold(/^Deployments$/, true);
+    await wb.contextMenu(wb.paneRowByLabel('Workloads', /^front-end$/), 'Show Deployment Logs');
+    await wb.choose(/^Logs of deployment front-end$/, /^Follow, last 100 lines of each pod$/);
+    const output = async () => (await wb.page.locator('.part.panel .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+    const prefixes = async () => new Set([...(await output()).matchAll(/\[(front-end-[a-z0-9]+-[a-z0-9]+)\] /g)].map((m) => m[1]));
+    await waitUntil(async () => (await prefixes()).size >= 2, 60_000, async () => `log output: ${(await output()).slice(0, 2000)}`);
+    await wb.screenshot('3g-deployment-logs');
+    await wb.runCommand('Sock Shop: Stop Following Logs');
+    await fold(/^Deployments$/, false);
+    await fold(/^Pods$/, true);
+  });
+
+  it('3h. Open Shell on a front-end pod: a shell in the terminal runs a command in the pod', async function () {
+    this.timeout(120_000);
+    await fold(/^Deployments$/, false);
+    await fold(/^Pods$/, true);
+    await waitUntil(async () => (await frontEndPodRows()).length > 0, 30_000, async () => `rows: ${await wb.paneLabels('Workloads')}`);
+    const [pod] = await frontEndPodRows();
+    await wb.contextMenu(wb.paneRowByLabel('Workloads', new RegExp(`^${pod}$`)), 'Open Shell');
+    const term = wb.page.locator('.part.panel .terminal-wrapper.active .xterm-rows, .part.panel .xterm .xterm-rows').first();
+    await term.waitFor({ timeout: 30_000 });
+    await waitUntil(async () => (await term.innerText()).includes(`${NS}/${pod}`), 30_000, async () => `terminal: ${await term.innerText()}`);
+    await wb.page.locator('.part.panel .xterm').first().click();
+    await wb.page.keyboard.type('echo "shell-ok:$HOSTNAME"\n', { delay: 10 });
+    await waitUntil(async () => (await term.innerText()).replace(/\u00a0/g, ' ').includes(`shell-ok:${pod}`), 30_000, async () => `terminal: ${await term.innerText()}`);
+    await wb.screenshot('3h-open-shell');
+    // exit ends the shell, and the terminal with it.
+    await wb.page.keyboard.type('exit\n', { delay: 10 });
+    await wb.page.locator('.part.panel .terminal-wrapper').first().waitFor({ state: 'detached', timeout: 20_000 }).catch(() => undefined);
+    await fold(/^Deployments$/, true);
+  });
+
   it('4. the kube-monkey snippet from IntelliSense in a YAML file; an invalid time_zone is diagnosed', async function () {
     this.timeout(180_000);
     await newYamlEditor(wb);
@@ -274,8 +384,19 @@ describe('e2e: the workshop in VS Code', function () {
     assert.match(await tip.innerText(), /\d/, 'the tooltip shows values');
     await wb.screenshot('5c-metrics-tooltip');
     await wb.page.mouse.move(box.x - 20, box.y - 20);
+    // The kills of steps 3 and 3d are marked on the time series where they happened; the hover says what.
+    const marker = view.locator('#grid .chart-marker').first();
+    await marker.waitFor({ timeout: 30_000 });
+    assert.match((await marker.getAttribute('title')) ?? '', /^Kill (pod|container)/);
     await top.scrollIntoViewIfNeeded();
     await wb.screenshot('5b-metrics-top-pods');
+    // kubectl top pods --all-namespaces: a Namespace column, and pods of more than Sock Shop's namespace.
+    await top.locator('.top-scope', { hasText: 'All namespaces' }).click();
+    await waitUntil(async () => /Top pods \(all namespaces\)/.test(await top.innerText()), 30_000, async () => `top: ${(await top.innerText()).slice(0, 500)}`);
+    await waitUntil(async () => (await top.innerText()).includes('Namespace'), 30_000, async () => `top: ${(await top.innerText()).slice(0, 500)}`);
+    await wb.screenshot('5d-metrics-top-all-namespaces');
+    await top.locator('.top-scope', { hasText: 'This namespace only' }).click();
+    await waitUntil(async () => !/all namespaces\)/.test(await top.innerText()), 30_000, async () => `top: ${(await top.innerText()).slice(0, 500)}`);
 
     // The same panel in a light theme.
     await wb.runCommand('Preferences: Color Theme');
@@ -391,15 +512,24 @@ describe('e2e: the workshop in VS Code', function () {
     await targets.locator('.quick-input-box input').press('Enter');
     await wb.choose(/kill mode/, /^fixed$/);
     await wb.answer(/kill-value/, '1');
+    // One multi-step input: a counter on every question, and Back brings the last answer back.
+    await wb.waitQuickInput(/Duration \(seconds\).*\(4\/12\)/);
     await wb.answer('Duration (seconds)', '12');
+    const every = await wb.waitQuickInput(/Kill every \(seconds\).*\(5\/12\)/);
+    await wb.screenshot('7a1-chaos-wizard-step');
+    // The ← in the title bar (VS Code's Back button of a multi-step input).
+    await every.locator('.quick-input-left-action-bar .action-label').first().click();
+    const again = await wb.waitQuickInput(/Duration \(seconds\).*\(4\/12\)/);
+    assert.equal(await again.locator('.quick-input-box input').inputValue(), '12', 'Back offers the answer given before');
+    await wb.answer('Duration (seconds)');
     await wb.answer('Kill every (seconds)', '4');
-    await wb.choose('Chaos experiment: load profile', 'Open model');
+    await wb.choose(/load profile/, 'Open model');
     await wb.answer(/Load target: confirm the front-end host/);
     await wb.answer(/Arrival rate/, '20');
     await wb.answer(/failure % at most/, '5');
     await wb.answer(/p95 latency/, '2000');
     await wb.answer(/back to its desired ready replicas/, '60');
-    await wb.choose(/^Chaos experiment$/, /^Run$/);
+    await wb.choose(/what now/, /^Run$/);
     const dialog = wb.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15_000 });
     const confirmation = await dialog.innerText();
@@ -548,6 +678,36 @@ describe('e2e: the workshop in VS Code', function () {
     assert.deepEqual(leaks, []);
     const grafanaLeaks = files.filter((f) => statSync(f).size < 50 * 1024 * 1024 && readFileSync(f).includes(GRAFANA_PASSWORD));
     assert.deepEqual(grafanaLeaks, [], 'the Grafana password set in step 8b');
+  });
+
+  it('10. "Sock Shop: Destroy DOKS Cluster" → the typed name → destroyed with its load balancers; its context and token leave the kubeconfig and its backup', async function () {
+    this.timeout(180_000);
+    assert.ok(clusterName, 'step 1 created a cluster');
+    const { kubeconfig } = playground();
+    const context = `do-sgp1-${clusterName}`;
+    const doc = parseYaml(readFileSync(kubeconfig, 'utf8')) as { contexts: { name: string; context: { user: string } }[]; users: { name: string; user: { token?: string } }[] };
+    const user = doc.contexts.find((c) => c.name === context)?.context.user;
+    const token = doc.users.find((u) => u.name === user)?.user.token;
+    assert.ok(token, `the kubeconfig holds the token of ${context}`);
+    await wb.runCommand('Sock Shop: Destroy DOKS Cluster');
+    await wb.choose(/^Destroy a DOKS cluster$/, new RegExp(`^${clusterName}$`));
+    const confirm = await wb.waitQuickInput(`Destroy DOKS cluster "${clusterName}"`, 60_000);
+    // It names the load balancer by name, IP and the Service it serves before anything is deleted.
+    assert.match(await confirm.innerText(), /load balancer .*front-end/);
+    await wb.screenshot('10a-destroy-confirm');
+    await wb.answer(`Destroy DOKS cluster "${clusterName}"`, clusterName);
+    const done = await wb.waitNotification(new RegExp(`Cluster "${clusterName}" and its \\d+ load balancer\\(s\\) are destroyed; none is left billing`), 120_000);
+    assert.match(done, /Context removed from/);
+    await wb.screenshot('10b-destroyed');
+    const after = readFileSync(kubeconfig, 'utf8');
+    assert.ok(!after.includes(context), 'the context is gone from the kubeconfig');
+    assert.ok(!after.includes(token), 'the token is gone from the kubeconfig');
+    const backup = `${kubeconfig}.sock-shop.bak`;
+    if (existsSync(backup)) {
+      const b = readFileSync(backup, 'utf8');
+      assert.ok(!b.includes(token), 'the backup holds no token of the destroyed cluster');
+      assert.ok(!b.includes(`name: ${context}`), 'the backup holds no context of the destroyed cluster');
+    }
   });
 });
 

@@ -168,8 +168,44 @@ describe('workloads model against the lab', function () {
         return st.synced && !st.error && runningPodNames(model(w, viewer.context)).length === 3 ? model(w, viewer.context) : undefined;
       });
       assert.equal(findNode(root, `${viewer.context}/${NS}`)?.contextValue, 'namespace');
+      // Nodes are cluster-scoped: a namespace-scoped user gets no Nodes group, and no error for it.
+      assert.equal(w.snapshot().nodes, undefined);
+      assert.equal(findNode(root, `${viewer.context}/Nodes`), undefined);
     } finally {
       await w.stop();
+    }
+  });
+
+  it('lists the nodes (kubectl get nodes, kubectl top nodes): status, roles, version, CPU and memory, pods per node', async function () {
+    this.timeout(90_000);
+    let nodeUsage: Parameters<typeof buildTree>[0]['nodeUsage'];
+    const poller = new UsagePoller(kc, { namespace: NS, intervalMs: 1_000, onUsage: () => undefined, onNodeUsage: (u) => (nodeUsage = u) });
+    poller.start();
+    try {
+      const labNodes = (await core.listNode()).items;
+      assert.ok(labNodes.length >= 1);
+      const root = await until('the Nodes group with CPU numbers', 60_000, () => {
+        const r = buildTree({ context, snapshot: watcher.snapshot(), allNamespaces: false, sockShopNamespace: NS, nodeUsage, now: new Date() });
+        const g = findNode(r, `${context}/Nodes`);
+        return g?.children?.length === labNodes.length && g.children.every((n) => /\d+m|\d\.\d\d/.test(n.description ?? '')) ? r : undefined;
+      });
+      const group = findNode(root, `${context}/Nodes`)!;
+      assert.equal(group.description, String(labNodes.length));
+      for (const n of labNodes) {
+        const item = findNode(root, `${context}/!nodes/${n.metadata!.name}`)!;
+        assert.equal(item.contextValue, 'node');
+        assert.deepEqual(item.ref, { kind: 'Node', name: n.metadata!.name, context });
+        assert.match(item.tooltip!, /\nStatus: Ready\n/);
+        assert.match(item.tooltip!, new RegExp(`\nVersion: ${n.status!.nodeInfo!.kubeletVersion!.replace(/\./g, '\\.')}\n`));
+        assert.match(item.tooltip!, /\nCPU: \S+ of \S+ allocatable \(\d+%\)\n/);
+        // This namespace's 3 carts pods are on the lab's nodes: the counts add up to at least 3.
+      }
+      const pods = labNodes.map((n) => Number(new RegExp(`(\\d+) pods? in ${NS}$`).exec(findNode(root, `${context}/!nodes/${n.metadata!.name}`)!.description!)![1]));
+      assert.ok(pods.reduce((a, b) => a + b, 0) >= 3, `pods per node: ${pods.join(', ')}`);
+      // Describe works on a node too (kubectl describe node).
+      assert.match(await describeYaml(kc, { kind: 'Node', name: labNodes[0].metadata!.name! }), /^kind: Node$/m);
+    } finally {
+      poller.stop();
     }
   });
 

@@ -121,6 +121,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
       'git.enabled': false,
       'git.openRepositoryInParentFolders': 'never',
       'workbench.colorTheme': 'Default Dark Modern',
+      // The terminal's DOM renderer: its text is readable by the end-to-end tests (and by screen readers).
+      'terminal.integrated.gpuAcceleration': 'off',
       ...opts.settings,
     },
     null,

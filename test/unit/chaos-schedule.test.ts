@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { countdown, parseGoTime, parseSchedules, ScheduleReader, type KubeMonkeySchedule } from '../../src/core/chaos/schedule';
+import { countdown, parseGoTime, parseSchedules, ScheduleReader, type KubeMonkeySchedule, parseTermination } from '../../src/core/chaos/schedule';
 
 // kube-monkey's output, byte for byte as internal/pkg/schedule/schedule.go prints it (its Today, HeaderRow,
 // SepRow, RowFormat and End constants; kind is Go's %T of appsv1.Deployment), between glog lines on stderr.
@@ -65,5 +65,24 @@ describe("kube-monkey's schedule from its log", () => {
     assert.equal(countdown(Date.parse('2026-12-02T02:44:05Z'), now), 'in 4 min 5 s');
     assert.equal(countdown(Date.parse('2026-12-02T02:39:40Z'), now), 'due 20 s ago');
     assert.equal(countdown(Date.parse('2026-12-02T05:10:00Z'), now), 'in 2 h 30 min');
+  });
+});
+
+describe("kube-monkey's terminations from its log", () => {
+  it('reads a carried-out and a failed termination (glog lines, with or without kubectl --timestamps)', () => {
+    assert.deepEqual(parseTermination('I1202 10:44:05.000123       1 kubemonkey.go:62] Termination successfully executed for v1.Deployment front-end'), { kind: 'v1.Deployment', name: 'front-end', ok: true });
+    assert.deepEqual(parseTermination('2026-12-02T02:44:05.123456789Z I1202 10:44:05.000123       1 kubemonkey.go:62] Termination successfully executed for v1.Deployment front-end\n'.trimEnd()), {
+      kind: 'v1.Deployment',
+      name: 'front-end',
+      ok: true,
+      at: Date.parse('2026-12-02T02:44:05.123456789Z'),
+    });
+    assert.deepEqual(parseTermination('E1202 10:44:05.000123       1 kubemonkey.go:60] Failed to execute termination for v1.Deployment carts. Error: no pods eligible for termination'), {
+      kind: 'v1.Deployment',
+      name: 'carts',
+      ok: false,
+      error: 'no pods eligible for termination',
+    });
+    assert.equal(parseTermination("\t********** Today's schedule **********"), undefined);
   });
 });

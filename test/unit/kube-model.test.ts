@@ -283,3 +283,62 @@ describe('what the tree redraws after a rebuild', () => {
     assert.deepEqual(treeChanges(index(tree('Running')), other), { all: true });
   });
 });
+
+describe('the Nodes group', () => {
+  const node = (name: string, o: { ready?: 'True' | 'False'; cordoned?: boolean; roles?: string[] } = {}) => ({
+    metadata: { name, creationTimestamp: ago(86_400), labels: Object.fromEntries((o.roles ?? []).map((r) => [`node-role.kubernetes.io/${r}`, ''])) },
+    spec: { unschedulable: o.cordoned },
+    status: {
+      conditions: [{ type: 'Ready', status: o.ready ?? 'True' }],
+      nodeInfo: { kubeletVersion: 'v1.33.13' },
+      allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
+      addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
+    },
+  });
+  const input = (nodes: ReturnType<typeof node>[], over: Partial<TreeInput> = {}): TreeInput => ({
+    context: 'ctx',
+    snapshot: { namespaces: [], deployments: [], services: [], pods: [pod('sock-shop', 'a', { node: 'pool-1' }), pod('sock-shop', 'b', { node: 'pool-1' }), pod('sock-shop', 'c', { node: 'pool-2', deleting: true })], nodes },
+    allNamespaces: false,
+    sockShopNamespace: 'sock-shop',
+    now: NOW,
+    ...over,
+  });
+
+  it('lists each node with its status, CPU and memory from the metrics API and the pods on it', () => {
+    const usage = new Map([['pool-1', { cpuMilli: 1500, memoryBytes: 2 * 1024 ** 3 }]]);
+    const root = buildTree(input([node('pool-2', { cordoned: true }), node('pool-1', { roles: ['worker'] })], { nodeUsage: usage }));
+    const g = findNode(root, 'ctx/Nodes')!;
+    assert.equal(g.description, '2');
+    assert.deepEqual(g.children!.map((c) => c.label), ['pool-1', 'pool-2']);
+    const one = g.children![0];
+    assert.equal(one.description, '1.50 · 2.0Gi · 2 pods in sock-shop');
+    assert.match(one.tooltip!, /^Node pool-1\nStatus: Ready\nRoles: worker\nVersion: v1\.33\.13\nInternal IP: 127\.0\.0\.1\nCPU: 1\.50 of 4\.00 allocatable \(38%\)\nMemory: 2\.0Gi of 8\.0Gi allocatable \(25%\)\nPods in sock-shop: 2/);
+    assert.deepEqual(one.ref, { kind: 'Node', name: 'pool-1', context: 'ctx' });
+    const two = g.children![1];
+    assert.equal(two.description, 'cordoned · 0 pods in sock-shop', 'a terminating pod is not counted');
+    assert.match(two.tooltip!, /Status: Ready,SchedulingDisabled/);
+    assert.equal(two.color, 'problemsWarningIcon.foreground');
+  });
+
+  it('says which nodes are not ready, and counts every pod when all namespaces are shown', () => {
+    const root = buildTree(input([node('pool-1'), node('pool-2', { ready: 'False' })], { allNamespaces: true }));
+    const g = findNode(root, 'ctx/Nodes')!;
+    assert.equal(g.description, '2 · 1 not ready');
+    assert.equal(g.children![1].contextValue, 'node.notReady');
+    assert.match(g.children![1].description!, /^NotReady · 0 pods$/);
+    assert.equal(g.children![0].description, '2 pods');
+  });
+
+  it('has no Nodes group when the nodes are not listed (not allowed)', () => {
+    const root = buildTree(input([]));
+    assert.equal(findNode(root, 'ctx/Nodes'), undefined);
+    const { nodes: _n, ...without } = input([]).snapshot;
+    assert.equal(findNode(buildTree(input([], { snapshot: without })), 'ctx/Nodes'), undefined);
+  });
+
+  it('node usage comes from the metrics API\'s node list', async () => {
+    const { nodeUsageFromMetrics } = await import('../../src/core/kube/usage');
+    const u = nodeUsageFromMetrics({ items: [{ metadata: { name: 'pool-1' }, usage: { cpu: '250m', memory: '512Mi' } }] as never });
+    assert.deepEqual(u.get('pool-1'), { cpuMilli: 250, memoryBytes: 512 * 1024 ** 2 });
+  });
+});

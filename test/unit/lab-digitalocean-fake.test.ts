@@ -152,6 +152,21 @@ describe('lab DigitalOcean model', () => {
       assert.deepEqual(m.associatedResources(a.id).load_balancers, [{ id: lbs[0].id, name: lbs[0].name }]);
     });
 
+    it('carry the id the cloud controller wrote into the Service, also when it was written after the first sync', () => {
+      const c = clock();
+      const m = new DigitalOceanModel({ provisionMs: 0, deleteMs: 0, now: c.now });
+      m.createCluster(create);
+      c.advance(1000);
+      const id = '4de7ac8b-495b-4884-9a69-1050c6793cd6';
+      m.syncLoadBalancers([{ ...svc('s1', c.now(), '127.10.0.2'), lbId: id }]);
+      assert.equal(m.listLoadBalancers()[0].id, id);
+      const later = '0d8d2f8c-2f0e-4f0a-9d7e-5e3e1c2b7a10';
+      m.syncLoadBalancers([svc('s2', c.now())]);
+      const first = m.listLoadBalancers().find((lb) => lb.id !== id)!.id;
+      m.syncLoadBalancers([{ ...svc('s2', c.now(), '127.10.0.3'), lbId: later }]);
+      assert.deepEqual(m.listLoadBalancers().map((lb) => lb.id).filter((x) => x !== id), [later], `re-keyed from ${first}`);
+    });
+
     it('is "new" without an IP and follows the Service; goes when the Service goes', () => {
       const c = clock();
       const m = new DigitalOceanModel({ provisionMs: 0, deleteMs: 0, now: c.now });

@@ -7,7 +7,7 @@ import { UserError } from '../errors';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { apiClient } from '../kube/client';
 import { blastLines, readBlastRadius } from '../kube/blast';
-import { killTimes, podsToKill, type ExperimentSpec, type KillSpec } from './experiment';
+import { killTimes, matches, maxPodsToKill, readTargets, type ExperimentSpec, type KillSpec } from './experiment';
 import type { Fault } from './faults';
 import type { LoadSpec } from '../load/types';
 import { KILL_MODES, type KillMode, type KubeMonkeyLabels } from './kubemonkey';
@@ -211,14 +211,14 @@ export function experimentPlan(o: { context: string; spec: ExperimentSpec; candi
  */
 export async function experimentImpact(kc: KubeConfig, spec: ExperimentSpec, maxPodsPerKill: number): Promise<string[]> {
   try {
-    const pods = (await apiClient(kc, CoreV1Api).listNamespacedPod({ namespace: spec.namespace })).items.filter((p) => !p.metadata?.deletionTimestamp);
+    // The targets' own selectors, as the run picks its victims; each at its largest draw, the worst case.
+    const [targets, pods] = await Promise.all([readTargets(kc, spec.namespace, spec.targets), apiClient(kc, CoreV1Api).listNamespacedPod({ namespace: spec.namespace })]);
+    const live = pods.items.filter((p) => !p.metadata?.deletionTimestamp);
     let budget = maxPodsPerKill;
     const victims: V1Pod[] = [];
-    for (const t of spec.targets) {
-      const prefix = `${t}-`;
-      const mine = pods.filter((p) => p.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet' && o.name?.startsWith(prefix)));
-      // random-max-percent: its largest draw, the worst case.
-      const n = Math.min(spec.kill.mode === 'random-max-percent' ? Math.floor((mine.length * (spec.kill.value ?? 0)) / 100) : podsToKill(spec.kill, mine.length), budget);
+    for (const t of targets) {
+      const mine = live.filter((p) => matches(t.selector, p.metadata?.labels));
+      const n = Math.min(maxPodsToKill(spec.kill, mine.length), budget);
       budget -= n;
       victims.push(...mine.slice(0, n));
     }

@@ -106,11 +106,14 @@ export function podsToKill(kill: KillSpec, n: number, random: () => number = Mat
       return Math.min(n, Math.max(0, Math.floor(v)));
     case 'fixed-percent':
       return Math.min(n, Math.floor((n * v) / 100));
-    case 'random-max-percent': {
-      const max = Math.min(n, Math.floor((n * v) / 100));
-      return Math.floor(random() * (max + 1));
-    }
+    case 'random-max-percent':
+      return Math.floor(random() * (maxPodsToKill(kill, n) + 1));
   }
+}
+
+/** The most pods one kill can take of n (random-max-percent: its largest draw), before the maxPodsPerKill cap. */
+export function maxPodsToKill(kill: KillSpec, n: number): number {
+  return kill.mode === 'random-max-percent' ? Math.min(n, Math.floor((n * (kill.value ?? 0)) / 100)) : podsToKill(kill, n);
 }
 
 /** Seconds after the start at which kills happen: interval, 2×interval, ... before the end. */
@@ -158,7 +161,7 @@ export async function listCandidates(kc: KubeConfig, namespace: string): Promise
   return list.items.map((d) => ({ name: d.metadata?.name ?? '', optedIn: isOptedIn(d), replicas: d.spec?.replicas ?? 1, labels: readLabels(d) }));
 }
 
-function matches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
+export function matches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
@@ -177,7 +180,7 @@ interface TargetState {
 }
 
 /** Reads the targets; fails if one is missing or has no matchLabels selector. */
-async function readTargets(kc: KubeConfig, namespace: string, names: string[]): Promise<TargetState[]> {
+export async function readTargets(kc: KubeConfig, namespace: string, names: string[]): Promise<TargetState[]> {
   const apps = kc.makeApiClient(AppsV1Api);
   const out: TargetState[] = [];
   for (const name of names) {

@@ -104,3 +104,32 @@ export function countdown(killAt: number, now: number): string {
   const span = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min` : s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`);
   return d >= 0 ? `in ${span(d)}` : `due ${span(-d)} ago`;
 }
+
+/** A termination kube-monkey carried out (or failed to), as its log says it after each scheduled kill. */
+export interface KubeMonkeyTermination {
+  kind: string;
+  name: string;
+  ok: boolean;
+  error?: string;
+  /** The line's `kubectl logs --timestamps` time (epoch ms), when it has one. */
+  at?: number;
+}
+
+// kube-monkey's kubemonkey.go, after each termination of the schedule:
+//   glog.V(2).Infof("Termination successfully executed for %s %s\n", kind, name)
+//   glog.Errorf("Failed to execute termination for %s %s. Error: %v", kind, name, err)
+// (glog's prefix "I1202 10:44:05.123456       1 kubemonkey.go:62] " comes first).
+const DONE = /Termination successfully executed for (\S+) (\S+?)\s*$/;
+const FAILED = /Failed to execute termination for (\S+) (\S+?)\. Error: (.*)$/;
+
+/** The termination a kube-monkey log line reports, if it is one. */
+export function parseTermination(raw: string): KubeMonkeyTermination | undefined {
+  const stamp = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\s/.exec(raw);
+  const at = stamp ? Date.parse(stamp[1]) : undefined;
+  const l = body(raw).trim();
+  const ok = DONE.exec(l);
+  if (ok) return { kind: ok[1], name: ok[2], ok: true, ...(at !== undefined ? { at } : {}) };
+  const bad = FAILED.exec(l);
+  if (bad) return { kind: bad[1], name: bad[2], ok: false, error: bad[3], ...(at !== undefined ? { at } : {}) };
+  return undefined;
+}

@@ -59,6 +59,8 @@ export function objectPath(ref: ObjectRef): string {
   switch (ref.kind) {
     case 'Namespace':
       return `/api/v1/namespaces/${n}`;
+    case 'Node':
+      return `/api/v1/nodes/${n}`;
     case 'Pod':
       return `/api/v1/namespaces/${ns}/pods/${n}`;
     case 'Service':

@@ -1,8 +1,9 @@
-// The Workloads tree as plain data: context → namespaces → Deployments / Pods / Services → items.
+// The Workloads tree as plain data: context → namespaces → Deployments / Pods / Services → items, and the
+// cluster's Nodes (status, roles, version, CPU/memory from the metrics API, pods per node).
 // Built from plain Kubernetes objects (as the API returns them in JSON), so it is testable without a
 // cluster and without VS Code. The UI maps TreeNode to vscode.TreeItem one to one.
 import type { ObjectRef } from './refs';
-import { formatCpu, formatMemory, kubeAge, toMs } from './format';
+import { formatCpu, formatMemory, kubeAge, parseCpu, parseMemory, toMs } from './format';
 
 // ---- the parts of Kubernetes objects the tree reads (plain JSON; timestamps may be strings or Dates) ----
 
@@ -72,19 +73,35 @@ export interface KService {
   status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 }
 
+export interface KNode {
+  metadata?: KMeta;
+  spec?: { unschedulable?: boolean; taints?: { key?: string; effect?: string }[] };
+  status?: {
+    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
+    nodeInfo?: { kubeletVersion?: string; osImage?: string; containerRuntimeVersion?: string };
+    allocatable?: Record<string, string>;
+    capacity?: Record<string, string>;
+    addresses?: { type?: string; address?: string }[];
+  };
+}
+
 export interface WorkloadSnapshot {
   namespaces: readonly KNamespace[];
   deployments: readonly KDeployment[];
   pods: readonly KPod[];
   services: readonly KService[];
+  /** Absent when nodes are not listed (not allowed, or not watched). */
+  nodes?: readonly KNode[];
 }
 
 /** Pod CPU (millicores) and memory (bytes), from the metrics API. Key: `namespace/name`. */
 export type PodUsage = Map<string, { cpuMilli: number; memoryBytes: number }>;
+/** Node CPU (millicores) and memory (bytes), from the metrics API. Key: node name. */
+export type NodeUsage = Map<string, { cpuMilli: number; memoryBytes: number }>;
 
 // ---- the tree ----
 
-export type NodeKind = 'context' | 'namespace' | 'group' | 'deployment' | 'pod' | 'service' | 'message';
+export type NodeKind = 'context' | 'namespace' | 'group' | 'deployment' | 'pod' | 'service' | 'node' | 'message';
 
 export interface TreeNode {
   /** Stable across rebuilds, so the view keeps selection and expansion. */
@@ -111,6 +128,7 @@ export interface TreeInput {
   /** The Sock Shop namespace (setting sockShop.namespace). */
   sockShopNamespace: string;
   usage?: PodUsage;
+  nodeUsage?: NodeUsage;
   now: Date;
   /** True until every informer has listed once. */
   loading?: boolean;
@@ -127,6 +145,7 @@ export function buildTree(input: TreeInput): TreeNode {
     children.push({ id: `${context}/!problem`, kind: 'message', label: input.problem, tooltip: input.problem, icon: 'warning', color: 'problemsWarningIcon.foreground', collapsible: 'none' });
   }
   for (const ns of nsNames) children.push(namespaceNode(input, ns, byNs.get(ns)));
+  if (snapshot.nodes?.length) children.push(nodesGroup(input, snapshot.nodes));
   return {
     id: context,
     kind: 'context',
@@ -565,4 +584,93 @@ export function treeChanges(before: ReadonlyMap<string, TreeNode> | undefined, r
   };
   visit(root, old);
   return { all: false, ids };
+}
+
+// ---- nodes ----
+
+/** The roles a node's labels give it (node-role.kubernetes.io/<role>), as kubectl get nodes shows them. */
+export function nodeRoles(n: KNode): string[] {
+  return Object.keys(n.metadata?.labels ?? {})
+    .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+    .map((k) => k.slice('node-role.kubernetes.io/'.length) || '<none>')
+    .sort();
+}
+
+/** kubectl's STATUS column: Ready / NotReady / Unknown, with SchedulingDisabled when cordoned. */
+export function nodeStatus(n: KNode): { text: string; ready: boolean } {
+  const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
+  const base = ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown';
+  return { text: n.spec?.unschedulable ? `${base},SchedulingDisabled` : base, ready: ready?.status === 'True' };
+}
+
+function pct(used: number, total: number): string {
+  return total > 0 ? `${Math.round((used / total) * 100)}%` : '';
+}
+
+function nodesGroup(input: TreeInput, nodes: readonly KNode[]): TreeNode {
+  const podsOn = new Map<string, number>();
+  for (const p of input.snapshot.pods) {
+    const n = p.spec?.nodeName;
+    if (n && !p.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed') podsOn.set(n, (podsOn.get(n) ?? 0) + 1);
+  }
+  const children = sortByName([...nodes]).map((n) => nodeNode(input, n, podsOn.get(n.metadata?.name ?? '') ?? 0));
+  const notReady = children.filter((c) => c.contextValue === 'node.notReady').length;
+  const g = group(input.context, 'Nodes', 'server', children, false);
+  g.description = notReady ? `${children.length} · ${notReady} not ready` : String(children.length);
+  return g;
+}
+
+function nodeNode(input: TreeInput, n: KNode, pods: number): TreeNode {
+  const name = n.metadata?.name ?? '';
+  const status = nodeStatus(n);
+  const roles = nodeRoles(n);
+  const version = n.status?.nodeInfo?.kubeletVersion ?? '';
+  const u = input.nodeUsage?.get(name);
+  const alloc = n.status?.allocatable ?? {};
+  const cpuAlloc = parseCpuQuantity(alloc.cpu);
+  const memAlloc = parseMemQuantity(alloc.memory);
+  const usage = u ? `${formatCpu(u.cpuMilli)} · ${formatMemory(u.memoryBytes)}` : '';
+  // The pods counted are those the tree lists: every namespace's, or the one namespace's it shows.
+  const scope = input.allNamespaces ? '' : ` in ${input.sockShopNamespace}`;
+  const podsText = `${pods} pod${pods === 1 ? '' : 's'}${scope}`;
+  const description = [status.ready ? (n.spec?.unschedulable ? 'cordoned' : '') : status.text, usage, podsText].filter(Boolean).join(' · ');
+  const ip = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  const tooltip = [
+    `Node ${name}`,
+    `Status: ${status.text}`,
+    `Roles: ${roles.length ? roles.join(', ') : '<none>'}`,
+    version ? `Version: ${version}` : '',
+    ip ? `Internal IP: ${ip}` : '',
+    u ? `CPU: ${formatCpu(u.cpuMilli)}${cpuAlloc ? ` of ${formatCpu(cpuAlloc)} allocatable (${pct(u.cpuMilli, cpuAlloc)})` : ''}` : 'CPU: no metrics (metrics API)',
+    u ? `Memory: ${formatMemory(u.memoryBytes)}${memAlloc ? ` of ${formatMemory(memAlloc)} allocatable (${pct(u.memoryBytes, memAlloc)})` : ''}` : '',
+    input.allNamespaces ? `Pods: ${pods}${alloc.pods ? ` of ${alloc.pods}` : ''}` : `Pods${scope}: ${pods} (Show All Namespaces counts every pod)`,
+    `Age: ${kubeAge(n.metadata?.creationTimestamp, input.now)}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return {
+    id: `${input.context}/!nodes/${name}`,
+    kind: 'node',
+    label: name,
+    description,
+    tooltip,
+    icon: 'server',
+    color: status.ready ? (n.spec?.unschedulable ? 'problemsWarningIcon.foreground' : 'testing.iconPassed') : 'problemsErrorIcon.foreground',
+    contextValue: status.ready ? 'node' : 'node.notReady',
+    ref: { kind: 'Node', name, context: input.context },
+    collapsible: 'none',
+  };
+}
+
+/** CPU quantity ("2", "1500m") in millicores; 0 when absent or unreadable. */
+function parseCpuQuantity(q: string | undefined): number {
+  if (!q) return 0;
+  const v = parseCpu(q);
+  return Number.isFinite(v) ? v : 0;
+}
+
+function parseMemQuantity(q: string | undefined): number {
+  if (!q) return 0;
+  const v = parseMemory(q);
+  return Number.isFinite(v) ? v : 0;
 }

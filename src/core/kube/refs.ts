@@ -1,11 +1,11 @@
 // References to Kubernetes objects, as tree nodes and commands pass them around.
 
-export type RefKind = 'Namespace' | 'Deployment' | 'Pod' | 'Service';
+export type RefKind = 'Namespace' | 'Deployment' | 'Pod' | 'Service' | 'Node';
 
 export interface ObjectRef {
   kind: RefKind;
   name: string;
-  /** Absent for cluster-scoped kinds (Namespace). */
+  /** Absent for cluster-scoped kinds (Namespace, Node). */
   namespace?: string;
   /** The kubeconfig context the object was seen in. */
   context?: string;

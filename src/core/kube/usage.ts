@@ -1,8 +1,19 @@
-// Pod CPU and memory from the metrics API (metrics.k8s.io, served by metrics-server), polled while
+// Pod and node CPU and memory from the metrics API (metrics.k8s.io, served by metrics-server), polled while
 // someone is looking. Optional: when the API is absent the tree simply shows no usage.
-import { Metrics, type KubeConfig, type PodMetricsList } from '@kubernetes/client-node';
+import { Metrics, type KubeConfig, type NodeMetricsList, type PodMetricsList } from '@kubernetes/client-node';
 import { parseCpu, parseMemory } from './format';
-import type { PodUsage } from './model';
+import type { NodeUsage, PodUsage } from './model';
+
+/** Node usage from a NodeMetricsList (kubectl top nodes' numbers). */
+export function nodeUsageFromMetrics(list: Pick<NodeMetricsList, 'items'>): NodeUsage {
+  const usage: NodeUsage = new Map();
+  for (const item of list.items ?? []) {
+    const cpu = parseCpu(item.usage?.cpu ?? '0');
+    const mem = parseMemory(item.usage?.memory ?? '0');
+    usage.set(item.metadata.name, { cpuMilli: Number.isFinite(cpu) ? cpu : 0, memoryBytes: Number.isFinite(mem) ? mem : 0 });
+  }
+  return usage;
+}
 
 export function usageFromMetrics(list: Pick<PodMetricsList, 'items'>): PodUsage {
   const usage: PodUsage = new Map();
@@ -26,6 +37,8 @@ export interface UsagePollerOptions {
   /** Interval while the metrics API is absent or failing. */
   absentIntervalMs?: number;
   onUsage: (usage: PodUsage | undefined) => void;
+  /** Node usage with each poll (undefined when node metrics are not available, e.g. not allowed). */
+  onNodeUsage?: (usage: NodeUsage | undefined) => void;
   /** Called when a poll fails (metrics API absent, forbidden, unreachable). */
   onError?: (err: unknown) => void;
 }
@@ -60,10 +73,15 @@ export class UsagePoller {
     if (!this.running) return;
     let next = this.opts.intervalMs ?? 10_000;
     try {
+      const nodes = this.opts.onNodeUsage ? this.metrics.getNodeMetrics().then(nodeUsageFromMetrics, () => undefined) : undefined;
       const list = await this.metrics.getPodMetrics(this.opts.namespace);
       if (!this.running) return;
       this.available = true;
       this.opts.onUsage(usageFromMetrics(list));
+      if (nodes) {
+        const n = await nodes;
+        if (this.running) this.opts.onNodeUsage?.(n);
+      }
     } catch (err) {
       if (!this.running) return;
       this.opts.onError?.(err);

@@ -1,4 +1,4 @@
-// Live copies of namespaces, deployments, pods and services, kept by client-node informers
+// Live copies of namespaces, deployments, pods, services and nodes, kept by client-node informers
 // (list + watch). Restarts with a fresh list after any error (lost connection, API server restart,
 // expired credentials fixed later), re-lists on 410 Gone (client-node does that itself), and
 // coalesces object events into one 'change' per interval so thousands of pod updates don't
@@ -8,9 +8,12 @@ import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kuber
 import { isCancellation, UserError } from '../errors';
 import { kubeError } from './errors';
 import { listAll } from './http';
-import type { KDeployment, KNamespace, KPod, KService, WorkloadSnapshot } from './model';
+import type { KDeployment, KNamespace, KNode, KPod, KService, WorkloadSnapshot } from './model';
 
-export type ResourceName = 'namespaces' | 'deployments' | 'pods' | 'services';
+/** The dirty key of node changes (no namespace is called this: names are DNS labels). */
+export const NODES_KEY = '!nodes';
+
+export type ResourceName = 'namespaces' | 'deployments' | 'pods' | 'services' | 'nodes';
 
 interface ResourceSpec {
   name: ResourceName;
@@ -25,6 +28,7 @@ const RESOURCES: ResourceSpec[] = [
   { name: 'deployments', group: '/apis/apps/v1', resource: 'deployments' },
   { name: 'pods', group: '/api/v1', resource: 'pods' },
   { name: 'services', group: '/api/v1', resource: 'services' },
+  { name: 'nodes', group: '/api/v1', resource: 'nodes', clusterScoped: true },
 ];
 
 export interface WatcherOptions {
@@ -84,6 +88,8 @@ interface Slot {
   retry?: NodeJS.Timeout;
   /** Bumped on each (re)start so late callbacks from an older run are ignored. */
   run: number;
+  /** Listing it is not allowed (a cluster-scoped kind under namespace-scoped RBAC). */
+  forbidden?: boolean;
 }
 
 /**
@@ -128,7 +134,7 @@ export class WorkloadWatcher extends EventEmitter {
   private makeSlot(spec: ResourceSpec): Slot {
     const path = this.path(spec);
     // When one namespace is watched, the namespaces informer watches just that one.
-    const fieldSelector = spec.clusterScoped && this.opts.namespace ? `metadata.name=${this.opts.namespace}` : undefined;
+    const fieldSelector = spec.name === 'namespaces' && this.opts.namespace ? `metadata.name=${this.opts.namespace}` : undefined;
     const listFn = async () => {
       const list = await listAll<KubernetesObject>(this.kc, path, { slim, fieldSelector });
       return list as unknown as { items: KubernetesObject[]; metadata?: { resourceVersion?: string } } as any;
@@ -137,8 +143,9 @@ export class WorkloadWatcher extends EventEmitter {
     const slot: Slot = { spec, informer, synced: false, error: undefined, failures: 0, run: 0 };
     const onObject = (obj: KubernetesObject) => {
       this.eventCount++;
-      if (spec.clusterScoped) this.structural = true;
-      else this.dirty.add(obj?.metadata?.namespace ?? '');
+      // A namespace added or gone changes the tree's shape; a node's status only its row.
+      if (spec.name === 'namespaces') this.structural = true;
+      else this.dirty.add(spec.name === 'nodes' ? NODES_KEY : (obj?.metadata?.namespace ?? ''));
       this.emit('event', spec.name, performance.now());
       this.schedule();
     };
@@ -195,9 +202,10 @@ export class WorkloadWatcher extends EventEmitter {
     });
     const reason = mapped instanceof UserError ? mapped.reason : undefined;
     if (slot.spec.clusterScoped && reason === 'Forbidden') {
-      // Users with namespace-scoped RBAC cannot list namespaces; the tree can do without them
-      // (a namespace shows when its objects do), so this is not an error worth showing.
-      this.opts.log?.('info', `kubernetes: not allowed to list namespaces; showing namespaces that have objects`);
+      // Users with namespace-scoped RBAC cannot list namespaces or nodes; the tree can do without them
+      // (a namespace shows when its objects do; the Nodes group is left out), so this is not an error worth showing.
+      this.opts.log?.('info', slot.spec.name === 'nodes' ? 'kubernetes: not allowed to list nodes; the tree shows no Nodes group' : 'kubernetes: not allowed to list namespaces; showing namespaces that have objects');
+      slot.forbidden = true;
       slot.synced = true;
       slot.error = undefined;
       this.schedule(true);
@@ -243,6 +251,7 @@ export class WorkloadWatcher extends EventEmitter {
       deployments: list('deployments') as KDeployment[],
       pods: list('pods') as KPod[],
       services: list('services') as KService[],
+      nodes: this.slots.find((s) => s.spec.name === 'nodes')!.forbidden ? undefined : (list('nodes') as KNode[]),
     };
   }
 

@@ -8,7 +8,8 @@ import { listCandidates } from '../../core/chaos/experiment';
 import { followKubeMonkeyLogs, installKubeMonkey, type LogFollow } from '../../core/chaos/kube';
 import { DEFAULT_CONFIG, installObjects, isIanaZone, KUBE_MONKEY_NAME } from '../../core/chaos/kubemonkey';
 import { installConfirmation } from '../../core/chaos/confirm';
-import { ScheduleReader } from '../../core/chaos/schedule';
+import { parseTermination, ScheduleReader } from '../../core/chaos/schedule';
+import { faultTimeline } from '../timeline';
 import { assertChaosNamespace } from '../../core/kube/guard';
 import { outcomeLine } from '../../core/kube/apply';
 import { loadManifestFiles } from '../../core/kube/objects';
@@ -92,6 +93,9 @@ export function registerInstallKubeMonkey(reg: Registry): void {
     logFollow = followKubeMonkeyLogs(kc, KUBE_MONKEY_NAME, (line) => {
       logs.appendLine(line);
       schedules.line(line);
+      // Its kills go on the fault timeline, so the metrics panel marks them where they happened.
+      const t = parseTermination(line);
+      if (t?.ok) faultTimeline(reg).add({ time: t.at ?? Date.now(), kind: 'kill', label: `kube-monkey killed ${t.kind} ${t.name}`, detail: `from kube-monkey's log, context ${kc.getCurrentContext()}` });
     });
   });
 }

@@ -2,7 +2,7 @@
 // vscode.TreeItems, kept live by the informer-backed WorkloadWatcher. Users never press refresh.
 import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
-import { buildTree, treeChanges, type PodUsage, type TreeNode } from '../../core/kube/model';
+import { buildTree, treeChanges, type NodeUsage, type PodUsage, type TreeNode } from '../../core/kube/model';
 import { credentialProblem, kubeconfigSource } from '../../core/kube/kubeconfig';
 import { UsagePoller } from '../../core/kube/usage';
 import { WorkloadWatcher } from '../../core/kube/watcher';
@@ -21,6 +21,7 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   private watcher: WorkloadWatcher | undefined;
   private poller: UsagePoller | undefined;
   private usage: PodUsage | undefined;
+  private nodeUsage: NodeUsage | undefined;
   private root: TreeNode | undefined;
   private readonly byId = new Map<string, TreeNode>();
   private readonly parentOf = new Map<string, TreeNode>();
@@ -99,6 +100,7 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     this.poller?.stop();
     this.poller = undefined;
     this.usage = undefined;
+    this.nodeUsage = undefined;
     void old?.stop();
     this.started = undefined;
     this.root = undefined;
@@ -172,6 +174,11 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
         this.usage = u;
         this.refreshChanged(this.rebuild());
       },
+      onNodeUsage: (u) => {
+        if (gen !== this.generation) return;
+        this.nodeUsage = u;
+        this.refreshChanged(this.rebuild());
+      },
     });
     this.updatePolling();
     this.rebuild();
@@ -202,6 +209,7 @@ export class WorkloadsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       allNamespaces: this.allNamespaces,
       sockShopNamespace: this.sockShopNamespace,
       usage: this.usage,
+      nodeUsage: this.nodeUsage,
       now: new Date(),
       loading: !state.synced,
       problem: state.error ? (this.certProblem?.message ?? problemText(state.error)) : undefined,

@@ -26,7 +26,7 @@ export interface LabCluster {
 
 interface ServiceList {
   items: {
-    metadata: { uid: string; name?: string; namespace?: string; creationTimestamp?: string };
+    metadata: { uid: string; name?: string; namespace?: string; creationTimestamp?: string; annotations?: Record<string, string> };
     spec?: { type?: string; ports?: { port: number; nodePort?: number; protocol?: string }[] };
     status?: { loadBalancer?: { ingress?: { ip?: string }[] } };
   }[];
@@ -130,6 +130,8 @@ export function labCluster(kubeconfig: string, home: string): LabCluster {
             created: s.metadata.creationTimestamp ? new Date(s.metadata.creationTimestamp).getTime() : 0,
             ports: (s.spec?.ports ?? []).map((p) => ({ port: p.port, nodePort: p.nodePort, protocol: p.protocol ?? 'TCP' })),
             ip: s.status?.loadBalancer?.ingress?.[0]?.ip,
+            // The id the lab's cloud controller (lb-controller.ts) gave the load balancer, as DOKS' does.
+            lbId: s.metadata.annotations?.['kubernetes.digitalocean.com/load-balancer-id'],
           }));
       })();
       cache = { at: Date.now(), services };

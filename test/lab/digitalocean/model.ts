@@ -37,6 +37,8 @@ export interface LbService {
   ports: { port: number; nodePort?: number; protocol: string }[];
   /** status.loadBalancer.ingress[0].ip, once the lab gave one */
   ip?: string;
+  /** The kubernetes.digitalocean.com/load-balancer-id annotation: the load balancer's id, as the cloud controller wrote it. */
+  lbId?: string;
 }
 
 interface NodeRec {
@@ -512,6 +514,12 @@ export class DigitalOceanModel {
       if (ownerAlive) {
         lb.ip = svc.ip ?? '';
         lb.ports = svc.ports;
+        // Seen before its annotation was written: take the id the Service names, as the API would show it.
+        if (svc.lbId && svc.lbId !== id && !this.lbs.has(svc.lbId)) {
+          this.lbs.delete(id);
+          lb.id = svc.lbId;
+          this.lbs.set(svc.lbId, lb);
+        }
       }
     }
     const taken = new Set([...this.lbs.values()].map((lb) => lb.serviceUid));
@@ -521,7 +529,7 @@ export class DigitalOceanModel {
       // creationTimestamp has one-second resolution.
       const owner = live.find((c) => Math.floor(c.created / 1000) * 1000 <= svc.created);
       if (!owner) continue;
-      const id = randomUUID();
+      const id = svc.lbId && !this.lbs.has(svc.lbId) ? svc.lbId : randomUUID();
       this.lbs.set(id, {
         id,
         name: `a${svc.uid.replace(/-/g, '')}`.slice(0, 32),
