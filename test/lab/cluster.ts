@@ -40,6 +40,7 @@ import { binaryPaths, missingBinaries } from './build.ts';
 import { bundleDaemon } from './bundle.ts';
 import { REPO_ROOT, VERSIONS } from './paths.ts';
 import { SERVICE_CLUSTER_IP_RANGE } from './dataplane/addresses.ts';
+import { componentSpec } from './supervisor.ts';
 import { assertPortFree, freePort, isAlive, startDaemon, stopPid, waitFor } from './proc.ts';
 
 const execFileP = promisify(execFile);
@@ -737,30 +738,13 @@ export const clusterComponent: LabComponent = {
 
 // --- fault injection: stop and start the kube-apiserver process ---------------------------------
 
-interface ComponentSpec {
-  binary: string;
-  args: string[];
-  workDir: string;
-}
-
-/** A component's command line as kwokctl recorded it in kwok.yaml. */
-function componentSpecOf(home: string, name: string): ComponentSpec {
-  const file = join(clusterDir(home), 'kwok.yaml');
-  if (!existsSync(file)) throw new Error(`no lab cluster in ${clusterDir(home)}: run \`npm run lab -- up\` first`);
-  const conf = YAML.parseAllDocuments(readFileSync(file, 'utf8'))
-    .map((d) => d.toJS())
-    .find((d) => d?.kind === 'KwokctlConfiguration');
-  const c = (conf?.components ?? []).find((x: { name: string }) => x.name === name);
-  if (!c) throw new Error(`${name} is not among the components in ${file}`);
-  return { binary: c.binary, args: c.args ?? [], workDir: c.workDir ?? clusterDir(home) };
-}
-
 /**
  * Starts component `name` again with exactly the arguments kwokctl gave it, recording the new pid where
  * kwokctl keeps it (so `kwokctl delete cluster` still ends it). Its output goes on in its log.
  */
 async function restartComponent(home: string, name: string): Promise<number> {
-  const spec = componentSpecOf(home, name);
+  if (!existsSync(join(clusterDir(home), 'kwok.yaml'))) throw new Error(`no lab cluster in ${clusterDir(home)}: run \`npm run lab -- up\` first`);
+  const spec = componentSpec(clusterDir(home), name);
   const logFile = join(clusterDir(home), 'logs', `${name}.log`);
   const { spawn } = await import('node:child_process');
   const fd = openSync(logFile, 'a');

@@ -730,8 +730,9 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
                 if (breach || aborted || finished) return;
                 failedRounds = results.every((r) => r.ok) ? 0 : failedRounds + 1;
                 if (failedRounds > (steady.tolerance ?? 0)) {
-                  breach = { t: round((Date.now() - startedAt) / 1000), results };
-                  emit({ type: 'breach', time: Date.now(), t: breach.t, failed: results.filter((r) => !r.ok).map((r) => `${r.probe} — ${r.observed}`) });
+                  const at = Date.now();
+                  breach = { t: round((at - startedAt) / 1000), results };
+                  emit({ type: 'breach', time: at, t: breach.t, failed: results.filter((r) => !r.ok).map((r) => `${r.probe} — ${r.observed}`) });
                   emit({ type: 'phase', message: `steady state breached at t=${breach.t} s: stopping the faults` });
                   stopKills();
                   run?.stop();

@@ -84,4 +84,3 @@ export async function scaleTo(kc: KubeConfig, namespace: string, name: string, r
   await apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   return before;
 }
-

@@ -19,13 +19,10 @@ export function killMarker(k: KillEvent): RunMarker | undefined {
     return { time: k.time, kind: 'kill', label: `scale ${k.deployment} ${k.scaled.from} → ${k.scaled.to}`, detail: k.pods.length ? k.pods.join(', ') : `${k.deployment} held at ${k.scaled.to} replicas` };
   }
   if (!k.pods.length) return undefined;
-  if (k.container) {
-    return { time: k.time, kind: 'kill', label: `kill container ${k.container} in ${k.deployment} −${k.pods.length}`, detail: k.pods.join(', ') + (k.errors.length ? ` — ${k.errors.join('; ')}` : '') };
-  }
   return {
     time: k.time,
     kind: 'kill',
-    label: `kill ${k.deployment} −${k.pods.length}${k.capped ? ' (capped)' : ''}`,
+    label: k.container ? `kill container ${k.container} in ${k.deployment} −${k.pods.length}` : `kill ${k.deployment} −${k.pods.length}${k.capped ? ' (capped)' : ''}`,
     detail: k.pods.join(', ') + (k.errors.length ? ` — ${k.errors.join('; ')}` : ''),
   };
 }

@@ -245,8 +245,8 @@ export function containerToKill(pod: V1Pod, wanted?: string): string | undefined
 }
 
 /**
- * Kills one container's PID 1 with `kill -15 1` (or -9) through exec. The command's own end may be cut off by
- * the dying container: a closed stream after the signal counts as killed, an exec that never started does not.
+ * Kills one container's PID 1 with `kill -15 1` (or -9) through exec. Killed when `kill` exits 0; otherwise the
+ * outcome says why (no such container, no `kill` in the image, its exit code and output, the exec's error).
  */
 export async function killContainer(kc: KubeConfig, namespace: string, pod: V1Pod, wanted?: string, signal: 'TERM' | 'KILL' = 'TERM', opts: Pick<KillPodOptions, 'allowKubeSystem'> = {}): Promise<ContainerKillOutcome> {
   assertNamespaceAllowed(namespace, 'Kill container', opts);

@@ -57,6 +57,12 @@ export function parseMemory(q: string): number {
   return parseQuantity(q);
 }
 
+/** CPU (millicores) and memory (bytes) of a resource list (metrics usage, allocatable); what cannot be read counts 0. */
+export function cpuAndMemory(r: { cpu?: string; memory?: string } | undefined): { cpuMilli: number; memoryBytes: number } {
+  const finite = (v: number) => (Number.isFinite(v) ? v : 0);
+  return { cpuMilli: finite(parseCpu(r?.cpu ?? '0')), memoryBytes: finite(parseMemory(r?.memory ?? '0')) };
+}
+
 export function formatCpu(milli: number): string {
   return milli >= 1000 ? `${(milli / 1000).toFixed(milli >= 10_000 ? 0 : 2)}` : `${Math.round(milli)}m`;
 }

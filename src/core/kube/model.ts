@@ -3,7 +3,7 @@
 // Built from plain Kubernetes objects (as the API returns them in JSON), so it is testable without a
 // cluster and without VS Code. The UI maps TreeNode to vscode.TreeItem one to one.
 import type { ObjectRef } from './refs';
-import { formatCpu, formatMemory, kubeAge, parseCpu, parseMemory, toMs } from './format';
+import { cpuAndMemory, formatCpu, formatMemory, kubeAge, toMs } from './format';
 
 // ---- the parts of Kubernetes objects the tree reads (plain JSON; timestamps may be strings or Dates) ----
 
@@ -75,12 +75,11 @@ export interface KService {
 
 export interface KNode {
   metadata?: KMeta;
-  spec?: { unschedulable?: boolean; taints?: { key?: string; effect?: string }[] };
+  spec?: { unschedulable?: boolean };
   status?: {
-    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
-    nodeInfo?: { kubeletVersion?: string; osImage?: string; containerRuntimeVersion?: string };
+    conditions?: { type?: string; status?: string }[];
+    nodeInfo?: { kubeletVersion?: string };
     allocatable?: Record<string, string>;
-    capacity?: Record<string, string>;
     addresses?: { type?: string; address?: string }[];
   };
 }
@@ -627,8 +626,7 @@ function nodeNode(input: TreeInput, n: KNode, pods: number): TreeNode {
   const version = n.status?.nodeInfo?.kubeletVersion ?? '';
   const u = input.nodeUsage?.get(name);
   const alloc = n.status?.allocatable ?? {};
-  const cpuAlloc = parseCpuQuantity(alloc.cpu);
-  const memAlloc = parseMemQuantity(alloc.memory);
+  const { cpuMilli: cpuAlloc, memoryBytes: memAlloc } = cpuAndMemory(alloc);
   const usage = u ? `${formatCpu(u.cpuMilli)} · ${formatMemory(u.memoryBytes)}` : '';
   // The pods counted are those the tree lists: every namespace's, or the one namespace's it shows.
   const scope = input.allNamespaces ? '' : ` in ${input.sockShopNamespace}`;
@@ -660,17 +658,4 @@ function nodeNode(input: TreeInput, n: KNode, pods: number): TreeNode {
     ref: { kind: 'Node', name, context: input.context },
     collapsible: 'none',
   };
-}
-
-/** CPU quantity ("2", "1500m") in millicores; 0 when absent or unreadable. */
-function parseCpuQuantity(q: string | undefined): number {
-  if (!q) return 0;
-  const v = parseCpu(q);
-  return Number.isFinite(v) ? v : 0;
-}
-
-function parseMemQuantity(q: string | undefined): number {
-  if (!q) return 0;
-  const v = parseMemory(q);
-  return Number.isFinite(v) ? v : 0;
 }

@@ -1,17 +1,13 @@
 // Pod and node CPU and memory from the metrics API (metrics.k8s.io, served by metrics-server), polled while
 // someone is looking. Optional: when the API is absent the tree simply shows no usage.
 import { Metrics, type KubeConfig, type NodeMetricsList, type PodMetricsList } from '@kubernetes/client-node';
-import { parseCpu, parseMemory } from './format';
+import { cpuAndMemory } from './format';
 import type { NodeUsage, PodUsage } from './model';
 
 /** Node usage from a NodeMetricsList (kubectl top nodes' numbers). */
 export function nodeUsageFromMetrics(list: Pick<NodeMetricsList, 'items'>): NodeUsage {
   const usage: NodeUsage = new Map();
-  for (const item of list.items ?? []) {
-    const cpu = parseCpu(item.usage?.cpu ?? '0');
-    const mem = parseMemory(item.usage?.memory ?? '0');
-    usage.set(item.metadata.name, { cpuMilli: Number.isFinite(cpu) ? cpu : 0, memoryBytes: Number.isFinite(mem) ? mem : 0 });
-  }
+  for (const item of list.items ?? []) usage.set(item.metadata.name, cpuAndMemory(item.usage));
   return usage;
 }
 
@@ -21,10 +17,9 @@ export function usageFromMetrics(list: Pick<PodMetricsList, 'items'>): PodUsage 
     let cpu = 0;
     let mem = 0;
     for (const c of item.containers ?? []) {
-      const cpuV = parseCpu(c.usage?.cpu ?? '0');
-      const memV = parseMemory(c.usage?.memory ?? '0');
-      if (Number.isFinite(cpuV)) cpu += cpuV;
-      if (Number.isFinite(memV)) mem += memV;
+      const u = cpuAndMemory(c.usage);
+      cpu += u.cpuMilli;
+      mem += u.memoryBytes;
     }
     usage.set(`${item.metadata.namespace}/${item.metadata.name}`, { cpuMilli: cpu, memoryBytes: mem });
   }

@@ -13,6 +13,7 @@ import { markStepDone } from '../walkthrough-steps';
 import { describeModel, loadRunShortfall } from '../../core/load/report';
 import { adviseAfterRun } from './advice';
 import { loadPanel, type PanelRun } from '../load/panel';
+import { summaryOf } from '../load/format';
 import { killMarker } from '../../core/chaos/markers';
 import { faultTimeline } from '../timeline';
 
@@ -105,8 +106,7 @@ export async function runExperimentInEditor(reg: Registry, kc: KubeConfig, spec:
       });
     });
     if (panel && result.load) {
-      const l = result.load;
-      panel.done({ endReason: `${result.verdict} (${l.endReason})`, requests: l.requests, failures: l.failures, failPercent: l.failPercent, rps: l.rps, p50Ms: l.latencyMs.p50, p95Ms: l.latencyMs.p95, p99Ms: l.latencyMs.p99, statuses: l.statuses, failuresByCause: l.failuresByCause });
+      panel.done({ ...summaryOf(result.load), endReason: `${result.verdict} (${result.load.endReason})` });
     } else if (panel) {
       panel.done({ endReason: result.verdict, requests: 0, failures: 0, failPercent: 0, rps: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, statuses: {}, failuresByCause: {} });
     }

@@ -6,32 +6,15 @@ import * as vscode from 'vscode';
 import { startLoad, type LoadRun } from '../../core/load/engine';
 import { applyBounds } from '../../core/load/inputs';
 import { describeModel, loadRunShortfall, saveReport } from '../../core/load/report';
-import type { LoadReport, LoadSpec } from '../../core/load/types';
+import type { LoadSpec } from '../../core/load/types';
 import type { PortForwardHandle } from '../../core/kube/portforward';
-import type { RunSummary } from '../../common/contracts/load';
 import { confirmTargetAnswers } from '../preflight';
 import type { Registry } from '../registry';
 import { setting } from '../settings';
 import { markStepDone } from '../walkthrough-steps';
 import { activeLoad, loadPanel, openReport } from './panel';
 import { chooseModel, chooseTarget } from './prompts';
-import { statsLine, workspaceDir } from './format';
-
-export function summaryOf(r: LoadReport, reportPath?: string): RunSummary {
-  return {
-    endReason: r.endReason,
-    requests: r.requests,
-    failures: r.failures,
-    failPercent: r.failPercent,
-    rps: r.rps,
-    p50Ms: r.latencyMs.p50,
-    p95Ms: r.latencyMs.p95,
-    p99Ms: r.latencyMs.p99,
-    statuses: r.statuses,
-    failuresByCause: r.failuresByCause,
-    reportPath,
-  };
-}
+import { statsLine, summaryOf, workspaceDir } from './format';
 
 async function execute(reg: Registry, spec: LoadSpec, forward?: PortForwardHandle): Promise<void> {
   const active = activeLoad(reg);

@@ -117,11 +117,10 @@ function makeMetrics(reg: Registry): Metrics & { dispose(): void } {
       log: reg.log,
     });
     const panel = host.panel;
-    const webview = panel.webview;
-    const postMarkers = () => void webview.postMessage({ type: 'markers', markers: faultTimeline(reg).markers() } satisfies HostMessage);
+    const postMarkers = () => host.post({ type: 'markers', markers: faultTimeline(reg).markers() });
     const controller: MetricsController = new MetricsController(
       {
-        post: (msg: HostMessage) => void webview.postMessage(msg),
+        post: (msg: HostMessage) => host.post(msg),
         kubeConfig: () => kubeSession(reg).current(),
         prometheusUrl: () => setting('prometheus.url') || undefined,
         grafana: grafanaCredentials,

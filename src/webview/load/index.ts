@@ -133,19 +133,17 @@ function renderReadiness(): void {
   lane.hidden = false;
   const d = readinessData(samples, start);
   const key = d.targets.join(',');
-  const data = (): uPlot.AlignedData => {
-    const now = readinessData(state.readiness ?? [], loadStart(state.timeline, state.run) ?? start);
-    return [now.x, ...now.ready];
-  };
+  const aligned: uPlot.AlignedData = [d.x, ...d.ready];
   if (!readyChart || readyChart.targets !== key) {
     readyChart?.chart.plot.destroy();
     const host = $('chart-ready');
     host.replaceChildren();
     const max = Math.max(1, ...d.desired.flat(), ...d.ready.flat());
     const series = d.targets.map((name, i) => ({ label: `${name} ready`, color: cssVar(PALETTE[i % PALETTE.length], '#89d185') }));
-    readyChart = { targets: key, chart: makeChart(host, series, data, { range: [0, max + 1], digits: 0 }) };
+    // Built for this render's data; later renders set theirs (the lane is not in `charts`).
+    readyChart = { targets: key, chart: makeChart(host, series, () => aligned, { range: [0, max + 1], digits: 0 }) };
   } else {
-    readyChart.chart.plot.setData(data());
+    readyChart.chart.plot.setData(aligned);
   }
 }
 
