@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parse as parseJunit } from 'junit2json';
 import { labInfo } from './hooks.ts';
-import { createFrontEnd, standIn, waitFrontEndSettled, runChaosCli } from './stand-in.ts';
+import { createFrontEnd, standIn, waitRolledOut, runChaosCli } from './stand-in.ts';
 
 const NS = `chaos-cli-${randomBytes(3).toString('hex')}`;
 
@@ -47,7 +47,7 @@ describe('chaos CLI on the lab', function () {
   let core: k8s.CoreV1Api;
   let dir: string;
 
-  const waitReady = (n: number) => waitFrontEndSettled(kc, NS, n);
+  const waitReady = (n: number) => waitRolledOut(kc, NS, 'front-end', n, 60_000);
 
   before(async () => {
     kc = new k8s.KubeConfig();

@@ -15,7 +15,7 @@ import { experimentMarkdown, runExperiment, saveExperimentReport, type Experimen
 import { applyKubeMonkeyLabels } from '../../src/core/chaos/kube';
 import type { LoadSpec } from '../../src/core/load/types';
 import { labInfo } from './hooks.ts';
-import { createFrontEnd, standIn, waitFrontEndSettled } from './stand-in.ts';
+import { createFrontEnd, standIn, waitRolledOut } from './stand-in.ts';
 
 const NS = `chaos-it-${randomBytes(3).toString('hex')}`;
 
@@ -47,7 +47,7 @@ describe('chaos experiment on the lab', function () {
   const podNames = async () =>
     (await core.listNamespacedPod({ namespace: NS, labelSelector: 'name=front-end' })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata!.name!).sort();
 
-  const waitReady = (n: number) => waitFrontEndSettled(kc, NS, n);
+  const waitReady = (n: number) => waitRolledOut(kc, NS, 'front-end', n, 60_000);
 
   before(async () => {
     kc = new k8s.KubeConfig();

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import { EventFeed, listEvents, type EventRow } from '../../src/core/kube/events';
 import { labInfo } from './hooks.ts';
-import { createFrontEnd, waitFrontEndSettled } from './stand-in.ts';
+import { createFrontEnd, waitRolledOut } from './stand-in.ts';
 
 const NS = `events-it-${randomBytes(3).toString('hex')}`;
 
@@ -20,7 +20,7 @@ describe('events on the lab', function () {
     kc.loadFromFile(labInfo().kubeconfig);
     core = kc.makeApiClient(k8s.CoreV1Api);
     await createFrontEnd(kc, NS, 2);
-    await waitFrontEndSettled(kc, NS, 2);
+    await waitRolledOut(kc, NS, 'front-end', 2, 60_000);
   });
 
   after(async () => {

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { request } from 'node:http';
 import { forwardTarget, openTunnel } from '../../src/core/kube/portforward';
-import { frontEndNamespace, waitFrontEndSettled } from './stand-in.ts';
+import { frontEndNamespace, waitRolledOut } from './stand-in.ts';
 
 function get(url: string): Promise<number> {
   return new Promise((resolve) => {
@@ -42,7 +42,7 @@ describe('port-forward on the lab', function () {
       await until('the forward answers', async () => (await get(`${tunnel.url}/`)) === 200);
       const first = tunnel.pod();
       await w.core.deleteNamespacedPod({ name: first!, namespace: w.namespace, gracePeriodSeconds: 0 });
-      await waitFrontEndSettled(w.kc, w.namespace, 1);
+      await waitRolledOut(w.kc, w.namespace, 'front-end', 1, 60_000);
       // The next connections find the replacement.
       await until('the forward answers through the replacement', async () => (await get(`${tunnel.url}/`)) === 200 && tunnel.pod() !== first, 60_000);
     } finally {

@@ -88,19 +88,6 @@ export async function createFrontEnd(kc: k8s.KubeConfig, namespace: string, repl
   });
 }
 
-/** Waits until n front-end pods are ready and no pod of an earlier rollout is still terminating. */
-export async function waitFrontEndSettled(kc: k8s.KubeConfig, namespace: string, n: number, timeoutMs = 60_000): Promise<void> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const all = (await core.listNamespacedPod({ namespace, labelSelector: 'name=front-end' })).items;
-    const ready = all.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    if (ready.length === n && all.length === n) return;
-    if (Date.now() > deadline) throw new Error(`front-end not ready: ${ready.length}/${n} (${all.length} pods)`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /** The pods of a Deployment's selector that are ready, started and not terminating (the lab's probes decide). */
 export async function readyPods(kc: k8s.KubeConfig, namespace: string, labelSelector = 'name=front-end'): Promise<k8s.V1Pod[]> {
   const pods = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector })).items;
@@ -159,7 +146,7 @@ export function frontEndNamespace(prefix: string, replicas: number, setup?: (w: 
     w.core = w.kc.makeApiClient(k8s.CoreV1Api);
     await createFrontEnd(w.kc, w.namespace, replicas);
     await setup?.(w);
-    await waitFrontEndSettled(w.kc, w.namespace, replicas);
+    await waitRolledOut(w.kc, w.namespace, 'front-end', replicas, 60_000);
   });
   after(async () => {
     await w.core?.deleteNamespace({ name: w.namespace }).catch(() => undefined);

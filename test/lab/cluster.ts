@@ -30,7 +30,7 @@
 // so another lab part creates one at run time with `addPortForward()` below.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
@@ -40,7 +40,7 @@ import { binaryPaths, missingBinaries } from './build.ts';
 import { bundleDaemon } from './bundle.ts';
 import { REPO_ROOT, VERSIONS } from './paths.ts';
 import { SERVICE_CLUSTER_IP_RANGE } from './dataplane/addresses.ts';
-import { componentSpec } from './supervisor.ts';
+import { spawnComponent } from './supervisor.ts';
 import { assertPortFree, freePort, isAlive, startDaemon, stopPid, waitFor } from './proc.ts';
 
 const execFileP = promisify(execFile);
@@ -744,21 +744,7 @@ export const clusterComponent: LabComponent = {
  */
 async function restartComponent(home: string, name: string): Promise<number> {
   if (!existsSync(join(clusterDir(home), 'kwok.yaml'))) throw new Error(`no lab cluster in ${clusterDir(home)}: run \`npm run lab -- up\` first`);
-  const spec = componentSpec(clusterDir(home), name);
-  const logFile = join(clusterDir(home), 'logs', `${name}.log`);
-  const { spawn } = await import('node:child_process');
-  const fd = openSync(logFile, 'a');
-  let pid: number | undefined;
-  try {
-    const child = spawn(spec.binary, spec.args, { cwd: spec.workDir, detached: true, stdio: ['ignore', fd, fd] });
-    pid = child.pid;
-    child.unref();
-  } finally {
-    closeSync(fd);
-  }
-  if (!pid) throw new Error(`could not start ${spec.binary}`);
-  writeFileSync(join(clusterDir(home), 'pids', `${name}.pid`), String(pid));
-  return pid;
+  return spawnComponent(clusterDir(home), name);
 }
 
 function apiserverPidFile(home: string): string {

@@ -70,6 +70,35 @@ export function componentSpec(clusterDir: string, name: string): ComponentSpec {
   return { binary: c.binary, args: c.args ?? [], workDir: c.workDir ?? clusterDir };
 }
 
+/**
+ * Starts component `name` with exactly the arguments kwokctl gave it (its `componentSpec`), detached, its
+ * output appended to its log, and records the new pid where kwokctl keeps it (so `kwokctl delete cluster`
+ * still ends it). Used by the supervisor's restarts and by the lab's own restarts (cluster.ts).
+ */
+export function spawnComponent(
+  clusterDir: string,
+  name: string,
+  hooks: { onExit?: (pid: number, how: string) => void; onError?: (err: Error) => void } = {},
+): number {
+  const spec = componentSpec(clusterDir, name);
+  const fd = openSync(join(clusterDir, 'logs', `${name}.log`), 'a');
+  let pid: number | undefined;
+  try {
+    const child = spawn(spec.binary, spec.args, { cwd: spec.workDir, detached: true, stdio: ['ignore', fd, fd] });
+    pid = child.pid;
+    child.on('exit', (code, signal) => {
+      if (child.pid) hooks.onExit?.(child.pid, signal ? `signal ${signal}` : `exit ${code}`);
+    });
+    child.on('error', (err) => hooks.onError?.(err));
+    child.unref();
+  } finally {
+    closeSync(fd);
+  }
+  if (!pid) throw new Error(`could not start ${spec.binary}`);
+  writeFileSync(join(clusterDir, 'pids', `${name}.pid`), String(pid));
+  return pid;
+}
+
 function alive(pid: number | undefined, clusterDir: string): boolean {
   if (!pid) return false;
   try {
@@ -123,22 +152,10 @@ export function runSupervisor(clusterDir: string, statusFile: string, pollMs = 5
   };
 
   const start = (w: Watched) => {
-    const spec = componentSpec(clusterDir, w.name);
-    const fd = openSync(join(clusterDir, 'logs', `${w.name}.log`), 'a');
-    let pid: number | undefined;
-    try {
-      const child = spawn(spec.binary, spec.args, { cwd: spec.workDir, detached: true, stdio: ['ignore', fd, fd] });
-      pid = child.pid;
-      child.on('exit', (code, signal) => {
-        if (child.pid) w.exits.set(child.pid, signal ? `signal ${signal}` : `exit ${code}`);
-      });
-      child.on('error', (err) => say(`${w.name}: ${err.message}`));
-      child.unref();
-    } finally {
-      closeSync(fd);
-    }
-    if (!pid) throw new Error(`could not start ${spec.binary}`);
-    writeFileSync(pidFile(w.name), String(pid));
+    const pid = spawnComponent(clusterDir, w.name, {
+      onExit: (pid, how) => w.exits.set(pid, how),
+      onError: (err) => say(`${w.name}: ${err.message}`),
+    });
     w.status.pid = pid;
     w.status.restarts++;
     w.status.lastRestart = new Date().toISOString();
