@@ -75,7 +75,7 @@ describe('chaos CLI on the lab', function () {
       assert.match(r.stdout, /Kill pods of "front-end" in namespace "chaos-cli-[0-9a-f]+" of context "[^"]+"\?/);
       assert.match(r.stdout, /verdict: PASS/);
       assert.match(r.stdout, /prediction score \d+ \/ 100/);
-      assert.equal(s.deletions.length, 3, 'three kills, one pod each');
+      assert.equal(s.deletions.length, 3, `three kills, one pod each (deletions seen at ${s.deletions.join(', ')})\n${r.stdout}`);
       const j = (await parseJunit(readFileSync(junit, 'utf8'))) as { tests?: number; failures?: number; testsuite?: { name: string; testcase?: unknown[] }[] };
       assert.equal(j.failures, 0);
       assert.equal(j.testsuite?.[0].name, 'cli-pod-kill');

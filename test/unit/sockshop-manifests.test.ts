@@ -6,13 +6,12 @@ import { parseAllDocuments } from 'yaml';
 import { referenceFile } from '../lab/paths.ts';
 import {
   buildSockShop,
-  byTier,
   defaultManifestDir,
   namespaceObject,
   podDisruptionBudget,
-  tierOf,
   type KubeObject,
 } from '../../src/core/sockshop/manifests';
+import { deployEvents, deployResultText, planSockShop } from '../../src/core/sockshop/deploy';
 
 const SERVICES = [
   'carts', 'carts-db', 'catalogue', 'catalogue-db', 'front-end', 'orders', 'orders-db',
@@ -161,15 +160,34 @@ describe('Sock Shop manifests', () => {
     assert.equal(spec(named(objs, 'Deployment', 'front-end')).replicas, 2);
   });
 
-  it('orders tiers: data, then services, then the front-end', () => {
-    const tiers = byTier(def);
-    assert.deepEqual(tiers.map((t) => t.tier), ['data', 'services', 'front-end']);
-    assert.deepEqual(
-      [...new Set(tiers[0].objects.map((o) => o.metadata.name))].sort(),
-      ['carts-db', 'catalogue-db', 'orders-db', 'rabbitmq', 'session-db', 'user-db'],
-    );
-    assert.deepEqual([...new Set(tiers[2].objects.map((o) => o.metadata.name))], ['front-end']);
-    assert.equal(tierOf(namespaceObject('a')), 'data');
+  it('plans a deploy once: the namespace, then every other object at once; the count and the Deployments come from that one list', () => {
+    const plan = planSockShop({ namespace: 'sock-shop', profile: 'default' });
+    assert.equal(plan.groups.length, 2);
+    assert.deepEqual(plan.groups[0].map((o) => `${o.kind}/${o.metadata.name}`), ['Namespace/sock-shop']);
+    assert.deepEqual(plan.groups[1], def, 'the second group is exactly what buildSockShop gives, in its order');
+    assert.equal(plan.total, def.length + 1);
+    assert.deepEqual([...plan.deployments].sort(), SERVICES);
+    const chaosPlan = planSockShop({ namespace: 'shop-2', profile: 'chaos-ready' });
+    assert.equal(chaosPlan.total, chaos.length + 1, 'the chaos-ready profile adds its PodDisruptionBudgets to the count');
+  });
+
+  it('the deploy events carry the texts the UI shows: n/N against the plan, stall reasons, the headline', () => {
+    const ev = deployEvents({ total: 3 });
+    const outcome = { apiVersion: 'v1', kind: 'Service', name: 'carts', namespace: 'sock-shop', status: 'created' as const };
+    const a1 = ev.applied(outcome);
+    const a2 = ev.applied({ ...outcome, name: 'user', status: 'unchanged' as const });
+    assert.equal(a1.type === 'applied' && a1.message, 'applied 1/3: Service sock-shop/carts');
+    assert.equal(a2.type === 'applied' && a2.applied, 2);
+    assert.match(a2.type === 'applied' ? a2.logLine : '', /^ {2}.*user.*unchanged/);
+    const st = ev.stalled(['front-end: 0/1 ready (readiness probe failing)', 'carts: 0/1 ready'], 12_400);
+    assert.equal(st.message, 'still waiting (12 s without change): front-end: 0/1 ready (readiness probe failing)');
+    assert.equal(st.type === 'stalled' && st.logLine, 'Deploy: nothing moved for 12 s:\n  front-end: 0/1 ready (readiness probe failing)\n  carts: 0/1 ready');
+    const deployments = [{ name: 'carts', desired: 1, ready: 1, available: 1, updated: 1, done: true }];
+    const changed = deployResultText({ namespace: 'sock-shop', outcomes: [outcome], changed: true, appliedMs: 700, availableMs: 1500, deployments });
+    assert.equal(changed.headline, 'Sock Shop is deployed to sock-shop: all 1 deployments are available.');
+    assert.match(changed.logLine, /^Deploy: 1 created; applied in 700 ms, all available after 1500 ms$/);
+    const same = deployResultText({ namespace: 'sock-shop', outcomes: [{ ...outcome, status: 'unchanged' }], changed: false, appliedMs: 300, availableMs: 350, deployments });
+    assert.equal(same.headline, 'Sock Shop in sock-shop: no changes; all 1 deployments are available.');
   });
 
   it('does not change the files it reads and rejects bad namespace names', () => {

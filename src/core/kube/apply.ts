@@ -4,7 +4,8 @@
 // The request body is the object exactly as written (JSON), not client-node's typed re-serialisation,
 // which would silently drop fields the model does not know (a typo like `replica:` must reach the
 // server and be reported, not vanish).
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type RequestContext } from '@kubernetes/client-node';
+import type { Agent } from 'node:http';
+import { KubeConfig, KubernetesObjectApi, PatchStrategy, type Configuration, type KubernetesObject, type RequestContext } from '@kubernetes/client-node';
 import { CancelledError, httpStatus, isCancellation } from '../errors';
 import { keepAliveConfiguration } from './client';
 import { clusterProblem, objectErrorMessage } from './errors';
@@ -142,12 +143,20 @@ export class Applier {
   /** Raw request bodies by request path, consumed by the middleware below. */
   private readonly rawBodies = new Map<string, string>();
   private signal: AbortSignal | undefined;
+  /**
+   * The client configuration every request of this applier goes through (one keep-alive pool):
+   * other API clients built on it (`new CoreV1Api(applier.configuration)`) share its connections.
+   */
+  readonly configuration: Configuration;
+  /** The keep-alive agent of that pool, once a request has gone out (for a Watch on the same connections). */
+  agent: Agent | undefined;
 
   constructor(private readonly kc: KubeConfig) {
     const rawBodies = this.rawBodies;
     const self = this;
     const config = keepAliveConfiguration(kc, {
       pre(ctx: RequestContext): void {
+        self.agent = (ctx.getAgent() as Agent | undefined) ?? self.agent;
         if (self.signal) ctx.setSignal(self.signal);
         if (ctx.getHttpMethod() === 'PATCH') {
           const raw = rawBodies.get(new URL(ctx.getUrl()).pathname);
@@ -155,6 +164,7 @@ export class Applier {
         }
       },
     });
+    this.configuration = config;
     this.api = new ObjectClient(config);
     this.api.useDefaultNamespaceOf(kc);
     this.api.shareDiscovery(`${kc.getCurrentCluster()?.server}|${kc.getCurrentUser()?.name ?? ''}`);

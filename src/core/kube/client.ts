@@ -4,9 +4,12 @@
 import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
 import {
   createConfiguration,
+  IsomorphicFetchHttpLibrary,
   KubeConfig,
   ServerConfiguration,
+  wrapHttpLibrary,
   type Configuration,
+  type HttpLibrary,
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
@@ -34,6 +37,7 @@ export function keepAliveConfiguration(kc: KubeConfig, hook?: RequestHook): Conf
   let sharedFrom: AgentOptions | undefined;
   return createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
+    httpApi: retryingHttpLibrary(),
     authMethods: { default: kc },
     promiseMiddleware: [
       {
@@ -60,9 +64,58 @@ export function keepAliveConfiguration(kc: KubeConfig, hook?: RequestHook): Conf
   });
 }
 
-/** kc.makeApiClient(Api), with connections kept alive (see keepAliveConfiguration). */
+/**
+ * A kept-alive connection the server has closed while it sat idle in the pool (kube-apiserver closes idle
+ * connections after 90 s, a restarted apiserver closes them all) fails the next request sent on it with
+ * "socket hang up" / ECONNRESET before any response. Such a request never reached the server, so sending
+ * it once more on a fresh connection is safe when the method is idempotent (GET, HEAD, PUT, DELETE, and
+ * PATCH with an apply or merge patch). POST and JSON patches are not retried; neither is a cancelled
+ * request, nor any failure that came with a response.
+ */
+export function retryingHttpLibrary(inner: HttpLibrary = new IsomorphicFetchHttpLibrary()): HttpLibrary {
+  return wrapHttpLibrary({
+    async send(request: RequestContext): Promise<ResponseContext> {
+      try {
+        return await inner.send(request).toPromise();
+      } catch (err) {
+        if (!isStaleConnection(err) || !isIdempotent(request) || request.getSignal()?.aborted) throw err;
+        return inner.send(request).toPromise();
+      }
+    },
+  });
+}
+
+/** The connection went before any response: reset, or closed ("socket hang up"). */
+export function isStaleConnection(err: unknown): boolean {
+  const e = err as { code?: string; errno?: string; message?: string } | undefined;
+  const code = e?.code ?? e?.errno;
+  return code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(e?.message ?? '');
+}
+
+function isIdempotent(request: RequestContext): boolean {
+  const method = String(request.getHttpMethod());
+  if (method === 'GET' || method === 'HEAD' || method === 'PUT' || method === 'DELETE' || method === 'OPTIONS') return true;
+  if (method !== 'PATCH') return false;
+  const type = request.getHeaders()['Content-Type'] ?? request.getHeaders()['content-type'] ?? '';
+  return /apply-patch|merge-patch/.test(type);
+}
+
+/** One keep-alive configuration per kubeconfig (and its current context and server): one connection pool. */
+const pools = new WeakMap<KubeConfig, { key: string; configuration: Configuration }>();
+
+/**
+ * kc.makeApiClient(Api), with connections kept alive (see keepAliveConfiguration): every client made for
+ * the same kubeconfig shares one pool, so a probe every second or a chaos run's deletes reuse connections
+ * instead of opening (and leaving open) one per call.
+ */
 export function apiClient<T>(kc: KubeConfig, api: new (config: Configuration) => T): T {
-  return new api(keepAliveConfiguration(kc));
+  const key = `${kc.getCurrentContext()}|${kc.getCurrentCluster()?.server ?? ''}|${kc.getCurrentUser()?.name ?? ''}`;
+  let pool = pools.get(kc);
+  if (!pool || pool.key !== key) {
+    pool = { key, configuration: keepAliveConfiguration(kc) };
+    pools.set(kc, pool);
+  }
+  return new api(pool.configuration);
 }
 
 export function is404(err: unknown): boolean {

@@ -1,6 +1,8 @@
 // Tracks Deployments until they are available (like `kubectl rollout status`), reporting
 // ready/desired as it goes; on timeout names the ones that are not, with what their pods say.
-import { AppsV1Api, CoreV1Api, KubeConfig, Watch, type V1Deployment, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
+import type { Agent } from 'node:http';
+import { AppsV1Api, CoreV1Api, KubeConfig, Watch, type Configuration, type V1Deployment, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
+import { sleep as delay } from '../async';
 import { CancelledError, isCancellation, UserError } from '../errors';
 import { apiClient } from './client';
 import { clusterProblem } from './errors';
@@ -30,13 +32,17 @@ export function deploymentProgress(d: V1Deployment): DeploymentProgress {
 
 export interface RolloutOptions {
   timeoutMs?: number;
-  pollMs?: number;
   signal?: AbortSignal;
   onProgress?: (deployments: DeploymentProgress[]) => void;
   /** Called when nothing has moved for stallMs (and again every stallMs): what the rollout is waiting for. */
   onStall?: (why: string[], stalledMs: number) => void;
   /** Default 10 s. */
   stallMs?: number;
+  /**
+   * The connection pool to use (e.g. the one the apply went through): the list goes through this
+   * client configuration, the watch over this agent. Default: a pool of its own.
+   */
+  pool?: { configuration: Configuration; agent?: Agent };
 }
 
 export interface NotAvailable {
@@ -64,18 +70,22 @@ export class RolloutTimeoutError extends UserError {
 
 /**
  * Waits until every named Deployment in namespace is available. Returns the final progress.
- * Follows a watch (so it sees each change at once) and re-lists every `pollMs` as a safety net and
- * whenever the watch ends.
+ * One list, then one watch on the namespace's Deployments from that list's resourceVersion (it sees
+ * each change at once); the list is taken again only when the watch ends (closed by the server,
+ * a lost connection, 410 Gone), and the watch restarted from it.
  */
 export async function waitForRollout(kc: KubeConfig, namespace: string, names: string[], options: RolloutOptions = {}): Promise<DeploymentProgress[]> {
-  const apps = apiClient(kc, AppsV1Api);
+  const apps = options.pool ? new AppsV1Api(options.pool.configuration) : apiClient(kc, AppsV1Api);
+  const watcher = new Watch(options.pool?.agent ? withAgent(kc, options.pool.agent) : kc);
   const timeoutMs = options.timeoutMs ?? 300_000;
-  const pollMs = options.pollMs ?? 2_000;
+  const stallMs = options.stallMs ?? 10_000;
   const deadline = Date.now() + timeoutMs;
   const byName = new Map<string, V1Deployment>();
   let watch: AbortController | undefined;
   let watching = false;
   let wake: () => void = () => undefined;
+  /** Consecutive watches that ended without delivering anything: back off before listing again. */
+  let idleEnds = 0;
 
   const relist = async (): Promise<string | undefined> => {
     let list;
@@ -91,11 +101,19 @@ export async function waitForRollout(kc: KubeConfig, namespace: string, names: s
   };
   const startWatch = async (resourceVersion: string | undefined) => {
     watching = true;
+    let delivered = false;
+    const ended = () => {
+      watching = false;
+      idleEnds = delivered ? 0 : idleEnds + 1;
+      wake();
+    };
     try {
-      watch = await new Watch(kc).watch(
+      watch = await watcher.watch(
         `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`,
         { resourceVersion, allowWatchBookmarks: true },
         (type: string, obj: V1Deployment) => {
+          if (type === 'ERROR') return; // 410 Gone and the like: the watch ends next, and is started again from a list
+          delivered = true;
           const name = obj?.metadata?.name;
           if (!name) return;
           if (type === 'ADDED' || type === 'MODIFIED') byName.set(name, obj);
@@ -103,32 +121,24 @@ export async function waitForRollout(kc: KubeConfig, namespace: string, names: s
           else return;
           wake();
         },
-        () => {
-          watching = false;
-          wake();
-        },
+        ended,
       );
     } catch {
-      watching = false; // polling still covers it
+      ended();
     }
   };
 
   let last = '';
   let progress: DeploymentProgress[] = [];
-  let nextList = 0;
-  const stallMs = options.stallMs ?? 10_000;
   let lastChange = Date.now();
   let lastStallReport = 0;
   try {
     for (;;) {
       if (options.signal?.aborted) throw new CancelledError();
-      if (!watching || Date.now() >= nextList) {
-        const rv = await relist();
-        nextList = Date.now() + pollMs;
-        if (!watching) {
-          watch?.abort();
-          await startWatch(rv);
-        }
+      if (!watching) {
+        if (idleEnds > 0) await delay(Math.min(2_000, 100 * 2 ** Math.min(idleEnds, 5)), options.signal);
+        watch?.abort();
+        await startWatch(await relist());
       }
       progress = names.map((n) => {
         const d = byName.get(n);
@@ -158,7 +168,9 @@ export async function waitForRollout(kc: KubeConfig, namespace: string, names: s
           timeoutMs,
         );
       }
-      // Until the watch reports a change, the next re-list, the deadline, or cancellation.
+      if (!watching) continue;
+      // Until the watch reports a change or ends, the next stall report is due, the deadline, or cancellation.
+      const nextStall = options.onStall ? Math.max(lastChange + stallMs, lastStallReport + stallMs) : Infinity;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
@@ -166,7 +178,7 @@ export async function waitForRollout(kc: KubeConfig, namespace: string, names: s
           wake = () => undefined;
           resolve();
         };
-        const timer = setTimeout(done, Math.max(0, Math.min(nextList, deadline) - Date.now()));
+        const timer = setTimeout(done, Math.max(0, Math.min(nextStall, deadline) - Date.now()));
         options.signal?.addEventListener('abort', done, { once: true });
         wake = done;
       });
@@ -174,6 +186,14 @@ export async function waitForRollout(kc: KubeConfig, namespace: string, names: s
   } finally {
     watch?.abort();
   }
+}
+
+/** kc for client-node's Watch, with its requests sent over `agent` (a keep-alive pool shared with other clients). */
+function withAgent(kc: KubeConfig, agent: Agent): KubeConfig {
+  return {
+    getCurrentCluster: () => kc.getCurrentCluster(),
+    applyToFetchOptions: async (opts: object) => ({ ...(await kc.applyToFetchOptions(opts as never)), agent }),
+  } as unknown as KubeConfig;
 }
 
 /**

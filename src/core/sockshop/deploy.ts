@@ -1,6 +1,7 @@
-// "Sock Shop: Deploy": namespace, then server-side apply of every object in dependency order
-// (databases and queues, then services, then the front-end; each tier in parallel), then the rollout
-// until every Deployment is available. Re-running changes nothing and says so.
+// "Sock Shop: Deploy": the namespace, then server-side apply of every other object at once (as
+// `kubectl apply -f` of the one file does: the services retry their databases until they answer, so
+// no ordering is needed beyond the namespace), then the rollout until every Deployment is available,
+// followed by one watch over the same connections. Re-running changes nothing and says so.
 // Also: deploying a user's own manifest text, the `kubectl get all`-like summary and the front-end URL.
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { CancelledError, isCancellation, UserError } from '../errors';
@@ -15,22 +16,26 @@ import { serviceAddress, serviceAddressOf, type ServiceAddress } from '../kube/s
 import { age, table } from '../kube/format';
 import {
   buildSockShop,
-  byTier,
   FRONT_END,
   FRONT_END_CONTAINER_PORT,
   namespaceObject,
   type KubeObject,
   type SockShopOptions,
 } from './manifests';
-import { waitForRollout, type DeploymentProgress } from '../kube/rollout';
+import { formatProgress, waitForRollout, type DeploymentProgress } from '../kube/rollout';
 import { assertNamespaceAllowed, type ManifestPlanItem } from '../kube/guard';
 
+/**
+ * What the deploy is doing, each with the progress text to show (`message`). `total` is the number of
+ * objects the deploy applies (the namespace included), from the one list it built.
+ */
 export type DeployEvent =
   | { type: 'phase'; message: string }
-  | { type: 'applied'; outcome: ApplyOutcome }
-  | { type: 'rollout'; deployments: DeploymentProgress[] }
-  /** Nothing moved for a while: what the rollout waits for (first line is the most telling). */
-  | { type: 'stalled'; reasons: string[]; stalledMs: number };
+  /** `message` is "applied n/N: Kind ns/name"; `logLine` is the outcome as the log shows it. */
+  | { type: 'applied'; outcome: ApplyOutcome; applied: number; total: number; message: string; logLine: string }
+  | { type: 'rollout'; deployments: DeploymentProgress[]; message: string }
+  /** Nothing moved for a while: what the rollout waits for (first line is the most telling); `logLine` lists every reason. */
+  | { type: 'stalled'; reasons: string[]; stalledMs: number; message: string; logLine: string };
 
 export interface DeployOptions extends SockShopOptions {
   signal?: AbortSignal;
@@ -44,6 +49,8 @@ export interface DeployOptions extends SockShopOptions {
 
 export interface DeployResult {
   namespace: string;
+  /** Objects applied, the namespace included (the `total` of the 'applied' events). */
+  objectCount: number;
   outcomes: ApplyOutcome[];
   /** False when every object was already as applied: "no changes". */
   changed: boolean;
@@ -52,6 +59,10 @@ export interface DeployResult {
   /** ms from start until every Deployment was available (when waited for). */
   availableMs?: number;
   deployments?: DeploymentProgress[];
+  /** The log's line for the whole deploy: what changed and how long it took. */
+  logLine: string;
+  /** What the notification says when the deploy is done (no front-end address). */
+  headline: string;
 }
 
 export function countOutcomes(outcomes: ApplyOutcome[]): Record<ApplyOutcome['status'], number> {
@@ -67,11 +78,65 @@ export function describeOutcomes(outcomes: ApplyOutcome[]): string {
   return parts.join(', ');
 }
 
+/** The objects of one deploy, built once: the apply groups, their count, and the Deployments to wait for. */
+export interface DeployPlan {
+  groups: ApplyObject[][];
+  /** Every object applied, the namespace included. */
+  total: number;
+  deployments: string[];
+}
+
+export function planSockShop(options: SockShopOptions): DeployPlan {
+  const objects = buildSockShop(options);
+  const groups: ApplyObject[][] = [[namespaceObject(options.namespace)], objects as ApplyObject[]];
+  return {
+    groups,
+    total: groups.reduce((n, g) => n + g.length, 0),
+    deployments: objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name),
+  };
+}
+
+/** Turns what the apply and the rollout report into the events' texts, counting against the plan's total. */
+export function deployEvents(plan: Pick<DeployPlan, 'total'>) {
+  let applied = 0;
+  return {
+    applied(outcome: ApplyOutcome): DeployEvent {
+      applied++;
+      return { type: 'applied', outcome, applied, total: plan.total, message: `applied ${applied}/${plan.total}: ${describeObject(outcome)}`, logLine: `  ${outcomeLine(outcome)}` };
+    },
+    rollout(deployments: DeploymentProgress[]): DeployEvent {
+      return { type: 'rollout', deployments, message: formatProgress(deployments) };
+    },
+    stalled(reasons: string[], stalledMs: number): DeployEvent {
+      const secs = Math.round(stalledMs / 1000);
+      return {
+        type: 'stalled',
+        reasons,
+        stalledMs,
+        message: `still waiting (${secs} s without change): ${reasons[0]}`,
+        logLine: `Deploy: nothing moved for ${secs} s:\n  ${reasons.join('\n  ')}`,
+      };
+    },
+  };
+}
+
+/** The result's log line and headline. */
+export function deployResultText(r: Pick<DeployResult, 'namespace' | 'outcomes' | 'changed' | 'appliedMs' | 'availableMs' | 'deployments'>): { logLine: string; headline: string } {
+  const n = r.deployments?.length ?? 0;
+  return {
+    logLine: `Deploy: ${describeOutcomes(r.outcomes)}; applied in ${r.appliedMs} ms, all available after ${r.availableMs} ms`,
+    headline: r.changed
+      ? `Sock Shop is deployed to ${r.namespace}: all ${n} deployments are available.`
+      : `Sock Shop in ${r.namespace}: no changes; all ${n} deployments are available.`,
+  };
+}
+
 export async function deploySockShop(kc: KubeConfig, options: DeployOptions): Promise<DeployResult> {
   const started = Date.now();
   const { namespace, signal } = options;
   const emit = (e: DeployEvent) => options.onEvent?.(e);
-  const objects = buildSockShop(options);
+  const plan = planSockShop(options);
+  const events = deployEvents(plan);
 
   emit({ type: 'phase', message: `Preparing namespace ${namespace}` });
   // A namespace still being deleted accepts nothing: checked alongside discovery, before any write.
@@ -79,33 +144,33 @@ export async function deploySockShop(kc: KubeConfig, options: DeployOptions): Pr
   terminating.catch(() => undefined); // awaited through the gate; keep an early rejection from going unhandled
 
   const applier = new Applier(kc);
-  const groups: ApplyObject[][] = [[namespaceObject(namespace)], ...byTier(objects).map((g) => g.objects as ApplyObject[])];
-  const outcomes = await applier.apply(groups, {
+  const outcomes = await applier.apply(plan.groups, {
     force: true,
     fieldManager: FIELD_MANAGER,
     signal,
     stopOnGroupFailure: true,
     gate: terminating,
-    onOutcome: (outcome) => emit({ type: 'applied', outcome }),
+    onOutcome: (outcome) => emit(events.applied(outcome)),
   });
   const appliedMs = Date.now() - started;
   const failures = outcomes.filter((o) => o.status === 'failed');
   if (failures.length) {
     throw new ApplyFailedError(failures, outcomes);
   }
-  const result: DeployResult = { namespace, outcomes, changed: outcomes.some((o) => o.status !== 'unchanged'), appliedMs };
-  if (options.waitForRollout === false) return result;
+  const result = { namespace, objectCount: plan.total, outcomes, changed: outcomes.some((o) => o.status !== 'unchanged'), appliedMs };
+  if (options.waitForRollout === false) return { ...result, ...deployResultText(result) };
 
-  const names = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
+  const names = plan.deployments;
   emit({ type: 'phase', message: `Waiting for ${names.length} deployments` });
-  result.deployments = await waitForRollout(kc, namespace, names, {
+  const deployments = await waitForRollout(kc, namespace, names, {
     timeoutMs: options.rolloutTimeoutMs,
     signal,
-    onProgress: (deployments) => emit({ type: 'rollout', deployments }),
-    onStall: (reasons, stalledMs) => emit({ type: 'stalled', reasons, stalledMs }),
+    onProgress: (deployments) => emit(events.rollout(deployments)),
+    onStall: (reasons, stalledMs) => emit(events.stalled(reasons, stalledMs)),
+    pool: { configuration: applier.configuration, agent: applier.agent },
   });
-  result.availableMs = Date.now() - started;
-  return result;
+  const done = { ...result, deployments, availableMs: Date.now() - started };
+  return { ...done, ...deployResultText(done) };
 }
 
 /** Some objects were rejected: names each with the server's message; `outcomes` has the rest. */

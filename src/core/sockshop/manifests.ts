@@ -39,16 +39,6 @@ export const FRONT_END_CONTAINER_PORT = 8079;
 /** Components that keep state (or are the one queue): never scaled out by a profile. */
 const STATEFUL_COMPONENTS = new Set(['database', 'cache', 'message-queue']);
 
-/** Apply order: databases and queues first, then the services that use them, then the front-end. */
-export const TIERS = ['data', 'services', 'front-end'] as const;
-export type Tier = (typeof TIERS)[number];
-
-export function tierOfComponent(component: string | undefined): Tier {
-  if (component && STATEFUL_COMPONENTS.has(component)) return 'data';
-  if (component === 'frontend') return 'front-end';
-  return 'services';
-}
-
 // KubeObject and loadManifestFiles are shared by every feature that applies manifests: src/core/kube/objects.ts.
 export { loadManifestFiles, type KubeObject };
 
@@ -65,11 +55,6 @@ const clone = <T>(v: T): T => structuredClone(v);
 
 export function isStateless(deployment: KubeObject): boolean {
   return !STATEFUL_COMPONENTS.has(deployment.metadata.labels?.['app.kubernetes.io/component'] ?? '');
-}
-
-export function tierOf(obj: KubeObject): Tier {
-  if (obj.kind === 'Namespace') return 'data';
-  return tierOfComponent(obj.metadata.labels?.['app.kubernetes.io/component']);
 }
 
 function standardLabels(name: string, component: string | undefined): Record<string, string> {
@@ -171,11 +156,6 @@ export function podDisruptionBudget(deployment: KubeObject): KubeObject {
       selector: { matchLabels: { ...spec.selector.matchLabels } },
     },
   };
-}
-
-/** Groups objects by tier, in apply order. */
-export function byTier(objects: KubeObject[]): { tier: Tier; objects: KubeObject[] }[] {
-  return TIERS.map((tier) => ({ tier, objects: objects.filter((o) => tierOf(o) === tier) })).filter((g) => g.objects.length > 0);
 }
 
 export const PROTECTED_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'default']);

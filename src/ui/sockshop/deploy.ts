@@ -3,10 +3,8 @@
 import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { describeError } from '../../core/errors';
-import { describeObject } from '../../core/kube/apply';
-import { ApplyFailedError, deploySockShop, describeOutcomes, frontEndAddress, outcomeLine, summarize } from '../../core/sockshop/deploy';
-import { buildSockShop, PROFILES, type FrontEndServiceType, type Profile } from '../../core/sockshop/manifests';
-import { formatProgress, RolloutTimeoutError } from '../../core/kube/rollout';
+import { deploySockShop, frontEndAddress, summarize } from '../../core/sockshop/deploy';
+import { PROFILES, type FrontEndServiceType, type Profile } from '../../core/sockshop/manifests';
 import type { Registry } from '../registry';
 import { markStepDone } from '../walkthrough-steps';
 import { frontEndForwards, openForwarded, type PortForwards } from './front-end';
@@ -25,49 +23,30 @@ export function registerDeploy(reg: Registry): void {
 
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Deploying Sock Shop to ${target.namespace}`, cancellable: true },
-      async (progress, token) => {
-        const ac = abortOn(token);
-        let applied = 0;
-        const total = buildSockShop({ namespace: target.namespace, profile, frontEndServiceType: serviceType, manifestDir: manifestDir(reg, 'sock-shop') }).length + 1;
-        try {
-          return await deploySockShop(target.kc, {
-            namespace: target.namespace,
-            profile,
-            frontEndServiceType: serviceType,
-            manifestDir: manifestDir(reg, 'sock-shop'),
-            signal: ac.signal,
-            onEvent: (e) => {
-              if (e.type === 'phase') progress.report({ message: e.message });
-              else if (e.type === 'applied') {
-                applied++;
-                reg.log.info(`  ${outcomeLine(e.outcome)}`);
-                progress.report({ message: `applied ${applied}/${total}: ${describeObject(e.outcome)}`, increment: 50 / total });
-              } else if (e.type === 'stalled') {
-                progress.report({ message: `still waiting (${Math.round(e.stalledMs / 1000)} s without change): ${e.reasons[0]}` });
-                reg.log.warn(`Deploy: nothing moved for ${Math.round(e.stalledMs / 1000)} s:\n  ${e.reasons.join('\n  ')}`);
-              } else {
-                progress.report({ message: formatProgress(e.deployments) });
-              }
-            },
-          });
-        } catch (err) {
-          if (err instanceof RolloutTimeoutError && err.detail) reg.log.error(err.detail);
-          if (err instanceof ApplyFailedError) for (const o of err.outcomes) reg.log.info(`  ${outcomeLine(o)}`);
-          throw err;
-        }
-      },
+      (progress, token) =>
+        // Errors go to the command's error boundary, which logs them (with their detail) once.
+        deploySockShop(target.kc, {
+          namespace: target.namespace,
+          profile,
+          frontEndServiceType: serviceType,
+          manifestDir: manifestDir(reg, 'sock-shop'),
+          signal: abortOn(token).signal,
+          onEvent: (e) => {
+            if (e.type === 'applied') {
+              reg.log.info(e.logLine);
+              progress.report({ message: e.message, increment: 50 / e.total });
+            } else {
+              progress.report({ message: e.message });
+              if (e.type === 'stalled') reg.log.warn(e.logLine);
+            }
+          },
+        }),
     );
     const summary = await summarize(target.kc, target.namespace);
-    reg.log.info(
-      `Deploy: ${describeOutcomes(result.outcomes)}; applied in ${result.appliedMs} ms, all available after ${result.availableMs} ms\n` +
-        `kubectl get all -n ${target.namespace}:\n${summary}`,
-    );
+    reg.log.info(`${result.logLine}\nkubectl get all -n ${target.namespace}:\n${summary}`);
     markStepDone(reg.context, 'deployed');
     const address = await frontEndAddress(target.kc, target.namespace);
-    const headline = result.changed
-      ? `Sock Shop is deployed to ${target.namespace}: all ${result.deployments?.length ?? 0} deployments are available.`
-      : `Sock Shop in ${target.namespace}: no changes; all ${result.deployments?.length ?? 0} deployments are available.`;
-    offerFrontEnd(reg, forwards, target.kc, target.namespace, address.url, `${headline} ${address.url ? `Front-end: ${address.url}` : address.note}`).catch((err) => {
+    offerFrontEnd(reg, forwards, target.kc, target.namespace, address.url, `${result.headline} ${address.url ? `Front-end: ${address.url}` : address.note}`).catch((err) => {
       reg.log.error(`Open Front-End: ${describeError(err)}`);
       void vscode.window.showErrorMessage(`Could not open the front-end: ${describeError(err)}`);
     });
