@@ -23,6 +23,18 @@ const webviewEntries = {
   'webview/load': 'src/webview/load/index.ts',
 };
 
+// esbuild turns each `import * as vscode from 'vscode'` into its own copy of the whole API object
+// (__toESM over every property, once per importing module: ~70 modules in dist/main.js). Every import of
+// `vscode` in the bundle goes through one module instead, which re-exports it once.
+const VSCODE_ONCE = 'vscode-once';
+const vscodeOnce = {
+  name: 'vscode-once',
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) => (args.namespace === VSCODE_ONCE ? { path: 'vscode', external: true } : { path: 'vscode', namespace: VSCODE_ONCE }));
+    build.onLoad({ filter: /.*/, namespace: VSCODE_ONCE }, () => ({ contents: "export * from 'vscode';", loader: 'js', resolveDir: '.' }));
+  },
+};
+
 const present = (entries) => Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
 
 const common = {
@@ -43,6 +55,7 @@ const configs = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    plugins: [vscodeOnce],
     // client-node pulls optional native helpers it can live without.
     mainFields: ['module', 'main'],
   },

@@ -1,14 +1,18 @@
 // Latency and outcome accounting. Workers record into a Recorder (hot path: a typed-array append per
 // response; the HdrHistogram is fed in batches) and ship interval deltas; the coordinating thread merges them
 // in an Aggregator into live samples and the final report.
-import * as hdr from 'hdr-histogram-js';
+import type * as Hdr from 'hdr-histogram-js';
 import type { EndpointStats, LiveStats } from './types';
 
 /** Latencies are recorded in microseconds, 1 µs .. 1 h, 3 significant digits. */
 const HIGHEST_US = 3_600_000_000;
 
-export function newHistogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3 });
+/** hdr-histogram-js loads with the first load run, not with the features bundle (its formatters set up Intl). */
+let hdrModule: typeof Hdr | undefined;
+const hdrLib = (): typeof Hdr => (hdrModule ??= require('hdr-histogram-js') as typeof Hdr);
+
+export function newHistogram(): Hdr.Histogram {
+  return hdrLib().build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3 });
 }
 
 /** A failure cause for a completed response, or undefined when the status counts as success (2xx/3xx). */
@@ -120,7 +124,7 @@ export class Recorder {
         name: e.name,
         requests: e.requests,
         failures: e.failures,
-        hist: e.hist.totalCount > 0 ? hdr.encodeIntoCompressedBase64(e.hist) : '',
+        hist: e.hist.totalCount > 0 ? hdrLib().encodeIntoCompressedBase64(e.hist) : '',
       });
       e.requests = 0;
       e.failures = 0;
@@ -194,7 +198,7 @@ export class Aggregator {
       t.requests += e.requests;
       t.failures += e.failures;
       if (e.hist) {
-        const h = hdr.decodeFromCompressedBase64(e.hist);
+        const h = hdrLib().decodeFromCompressedBase64(e.hist);
         t.total.add(h);
         this.total.add(h);
         this.interval.add(h);
