@@ -17,16 +17,7 @@ import { labUp } from '../lab/lab.ts';
 import { packageExtension, startPlayground } from '../lab/playground.ts';
 import { freePort, stopPid } from '../lab/proc.ts';
 import { Workbench } from '../e2e/workbench.ts';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+import { arg, median, runBench } from './common.ts';
 
 /** Every file under dir whose name matches. */
 function filesUnder(dir: string, match: RegExp): string[] {
@@ -164,10 +155,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (err: Error) => {
-    process.stderr.write(`${err.stack ?? err.message}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -31,22 +31,13 @@ import { binaryPaths } from '../lab/build.ts';
 import { labUp } from '../lab/lab.ts';
 import type { ClusterState } from '../lab/cluster.ts';
 import { REPO_ROOT, referenceFile } from '../lab/paths.ts';
+import { arg, median, runBench, argText } from './common.ts';
 
 const NS = 'sock-shop';
 const DEPLOYMENTS = [
   'carts', 'carts-db', 'catalogue', 'catalogue-db', 'front-end', 'orders', 'orders-db',
   'payment', 'queue-master', 'rabbitmq', 'session-db', 'shipping', 'user', 'user-db',
 ];
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-function argText(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? String(process.argv[i + 1]) : fallback;
-}
 
 type Json = { [k: string]: unknown };
 
@@ -93,11 +84,6 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cod
     child.on('close', (code) => resolve({ code: code ?? -1, out }));
   });
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function main(): Promise<void> {
   const runs = arg('--runs', 3);
@@ -183,10 +169,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (err: Error) => {
-    process.stderr.write(`${err.stack ?? err.message}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);
