@@ -13,11 +13,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labUp } from '../lab/lab.ts';
 import { packageExtension, startPlayground } from '../lab/playground.ts';
 import { freePort, stopPid } from '../lab/proc.ts';
 import { Workbench } from '../e2e/workbench.ts';
-import { arg, median, runBench } from './common.ts';
+import { arg, median, runBench, withLab } from './common.ts';
+import type { LabState } from '../lab/lab.ts';
 
 /** Every file under dir whose name matches. */
 function filesUnder(dir: string, match: RegExp): string[] {
@@ -63,9 +63,8 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
   }
 }
 
-async function main(): Promise<void> {
+async function main(state: LabState): Promise<void> {
   const rounds = arg('--rounds', 9);
-  const state = await labUp();
   const vsix = packageExtension((m) => process.stderr.write(`[bench] ${m}\n`));
   const dir = mkdtempSync(join(tmpdir(), 'bench-activation-'));
   const pg = await startPlayground(state, { port: await freePort(), dir, vsix });
@@ -155,4 +154,4 @@ async function main(): Promise<void> {
   );
 }
 
-runBench(main);
+runBench(() => withLab(main));

@@ -1,4 +1,5 @@
-// What the benchmark scripts share: their arguments, medians, and how they end.
+// What the benchmark scripts share: their arguments, medians, the lab, and how they end.
+import { labDown, labUp, readState, type LabState } from '../lab/lab.ts';
 
 /** The number after `name` on the command line, or fallback. */
 export function arg(name: string, fallback: number): number {
@@ -26,4 +27,18 @@ export function runBench(main: () => Promise<void>): void {
       process.exit(1);
     },
   );
+}
+
+/**
+ * Brings the lab up for a benchmark and takes it down afterwards when the benchmark started it, so a
+ * finished benchmark leaves no lab holding the loopback addresses a later lab or test run needs.
+ */
+export async function withLab<T>(run: (state: LabState) => Promise<T>): Promise<T> {
+  const before = readState();
+  const state = await labUp();
+  try {
+    return await run(state);
+  } finally {
+    if (!before) await labDown();
+  }
 }

@@ -17,7 +17,8 @@
 //   available  start → all 14 Deployments available (the same poller, every 250 ms, for both sides)
 // Ours is timed in-process (in the editor the extension is already loaded); kubectl as a process
 // (how users run it), with a warm discovery cache after its first run.
-// The lab comes up if it is not running (SOCK_SHOP_LAB_HOME / SOCK_SHOP_LAB_COMPONENTS honoured).
+// The lab comes up if it is not running (SOCK_SHOP_LAB_HOME / SOCK_SHOP_LAB_COMPONENTS honoured), and goes down
+// afterwards if this run started it.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -28,10 +29,10 @@ import { deploySockShop, planSockShop } from '../../src/core/sockshop/deploy';
 import { removeSockShop } from '../../src/core/sockshop/remove';
 import { waitForRollout } from '../../src/core/kube/rollout';
 import { binaryPaths } from '../lab/build.ts';
-import { labUp } from '../lab/lab.ts';
 import type { ClusterState } from '../lab/cluster.ts';
 import { REPO_ROOT, referenceFile } from '../lab/paths.ts';
-import { arg, median, runBench, argText } from './common.ts';
+import { arg, median, runBench, withLab, argText } from './common.ts';
+import type { LabState } from '../lab/lab.ts';
 
 const NS = 'sock-shop';
 const DEPLOYMENTS = [
@@ -85,9 +86,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cod
   });
 }
 
-async function main(): Promise<void> {
+async function main(state: LabState): Promise<void> {
   const runs = arg('--runs', 3);
-  const state = await labUp();
   const cluster = state.components.cluster as ClusterState;
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(cluster.kubeconfig);
@@ -169,4 +169,4 @@ async function main(): Promise<void> {
   );
 }
 
-runBench(main);
+runBench(() => withLab(main));

@@ -61,8 +61,11 @@ describe('lab data plane: Sock Shop answering through the lab proxy', function (
     assert.ok(r.deployments!.every((d) => d.done), JSON.stringify(r.deployments));
     const addr = await until('the front-end load balancer address', 30_000, async () => (await frontEndAddress(kc, NS)).url);
     lbUrl = addr.replace(/\/$/, '');
-    // kwok's first status says Ready before the lab kubelet's probe has run: wait for the probes' verdict.
-    await waitRolledOut(kc, NS, 'front-end', 4);
+    // kwok's first status says Ready before the lab kubelet's probe has run: wait for the probes' verdict,
+    // for every Deployment (Deploy applies them all at once, so the front-end may be ready before the
+    // catalogue it calls for the shop page).
+    const deployments = (await apps.listNamespacedDeployment({ namespace: NS })).items;
+    await Promise.all(deployments.map((d) => waitRolledOut(kc, NS, d.metadata!.name!, d.spec?.replicas ?? 1)));
   });
 
   after(async () => {
