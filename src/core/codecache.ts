@@ -28,8 +28,8 @@ export function cacheFileFor(file: string, cacheDir: string): string {
 }
 
 /**
- * Loads `file` as a CommonJS module with the given `require` (so its `require('vscode')` resolves as the
- * caller's does). An exception thrown by the bundle's own code propagates; trouble with the cache never does.
+ * Loads `file` as a CommonJS module with the given `require` (so the bundle's own requires resolve as
+ * the caller's do). An exception thrown by the bundle's own code propagates; trouble with the cache never does.
  */
 export function requireWithCodeCache<T>(file: string, cacheDir: string | undefined, req: NodeJS.Require): CachedLoad<T> {
   const t0 = performance.now();

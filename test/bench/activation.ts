@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { packageExtension, startPlayground } from '../lab/playground.ts';
 import { freePort, stopPid } from '../lab/proc.ts';
 import { Workbench } from '../e2e/workbench.ts';
+import { until } from '../integration/support.ts';
 import { arg, median, runBench, withLab } from './common.ts';
 import type { LabState } from '../lab/lab.ts';
 
@@ -53,16 +54,6 @@ interface Round {
   firstList: number;
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function main(state: LabState): Promise<void> {
   const rounds = arg('--rounds', 9);
   const vsix = packageExtension((m) => process.stderr.write(`[bench] ${m}\n`));
@@ -96,7 +87,7 @@ async function main(state: LabState): Promise<void> {
         }
       }
       let text = '';
-      const m = await waitFor('the log lines', () => {
+      const m = await until('the log lines', 60_000, () => {
         text += newLogText(pg.userDataDir, seen);
         const activated = /activated in (\d+) ms/.exec(text);
         const features = /features loaded in (\d+) ms \(code cache (\w+): compile (\d+) ms, run (\d+) ms, set-up (\d+) ms\)/.exec(text);
@@ -117,10 +108,10 @@ async function main(state: LabState): Promise<void> {
       process.stderr.write(`round ${i + 1} ${kind} (cache ${r.cache}): activated ${r.activated} ms, features ${r.features} ms (compile ${r.compile}, run ${r.run}, set-up ${r.setUp}), first list ${r.firstList} ms\n`);
       // A cold round's cache is written 10 s after the load: wait for it, so the next (warm) round has it.
       if (kind === 'cold' && i + 1 < rounds) {
-        await waitFor('the code cache to be written', () => {
+        await until('the code cache to be written', 30_000, () => {
           text += newLogText(pg.userDataDir, seen);
-          return /features code cache written/.test(text) ? true : undefined;
-        }, 30_000);
+          return /features code cache written/.test(text);
+        });
       }
     }
   } finally {

@@ -188,6 +188,9 @@ describe('Sock Shop manifests', () => {
     assert.match(changed.logLine, /^Deploy: 1 created; applied in 700 ms, all available after 1500 ms$/);
     const same = deployResultText({ namespace: 'sock-shop', outcomes: [{ ...outcome, status: 'unchanged' }], changed: false, appliedMs: 300, availableMs: 350, deployments });
     assert.equal(same.headline, 'Sock Shop in sock-shop: no changes; all 1 deployments are available.');
+    const unwaited = deployResultText({ namespace: 'sock-shop', outcomes: [outcome], changed: true, appliedMs: 700 });
+    assert.equal(unwaited.logLine, 'Deploy: 1 created; applied in 700 ms, rollout not waited for');
+    assert.equal(unwaited.headline, 'Sock Shop is applied to sock-shop; its rollout was not waited for.');
   });
 
   it('does not change the files it reads and rejects bad namespace names', () => {

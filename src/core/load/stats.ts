@@ -8,8 +8,7 @@ import type { EndpointStats, LiveStats } from './types';
 const HIGHEST_US = 3_600_000_000;
 
 /** hdr-histogram-js loads with the first load run, not with the features bundle (its formatters set up Intl). */
-let hdrModule: typeof Hdr | undefined;
-const hdrLib = (): typeof Hdr => (hdrModule ??= require('hdr-histogram-js') as typeof Hdr);
+const hdrLib = (): typeof Hdr => require('hdr-histogram-js') as typeof Hdr;
 
 export function newHistogram(): Hdr.Histogram {
   return hdrLib().build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3 });

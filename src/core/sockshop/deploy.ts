@@ -120,11 +120,15 @@ export function deployEvents(plan: Pick<DeployPlan, 'total'>) {
   };
 }
 
-/** The result's log line and headline. */
+/** The result's log line and headline (a deploy that did not wait for its rollout claims nothing about it). */
 export function deployResultText(r: Pick<DeployResult, 'namespace' | 'outcomes' | 'changed' | 'appliedMs' | 'availableMs' | 'deployments'>): { logLine: string; headline: string } {
   const n = r.deployments?.length ?? 0;
+  const applied = `Deploy: ${describeOutcomes(r.outcomes)}; applied in ${r.appliedMs} ms`;
+  if (r.availableMs === undefined) {
+    return { logLine: `${applied}, rollout not waited for`, headline: `Sock Shop is applied to ${r.namespace}; its rollout was not waited for.` };
+  }
   return {
-    logLine: `Deploy: ${describeOutcomes(r.outcomes)}; applied in ${r.appliedMs} ms, all available after ${r.availableMs} ms`,
+    logLine: `${applied}, all available after ${r.availableMs} ms`,
     headline: r.changed
       ? `Sock Shop is deployed to ${r.namespace}: all ${n} deployments are available.`
       : `Sock Shop in ${r.namespace}: no changes; all ${n} deployments are available.`,
