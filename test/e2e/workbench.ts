@@ -222,6 +222,29 @@ export class Workbench {
     return (await toast.innerText()).replace(/\s+/g, ' ');
   }
 
+  /**
+   * Waits for a notification whose text matches, as a toast or in the notification centre (VS Code hides
+   * toasts beyond the ones it shows at once, and hides a toast again after a while); returns its text. On a
+   * timeout the error lists every notification the window holds.
+   */
+  async waitMessage(text: string | RegExp, timeout = 60_000): Promise<string> {
+    const deadline = Date.now() + timeout;
+    const matches = (t: string) => (typeof text === 'string' ? t.includes(text) : text.test(t));
+    const texts = async (selector: string) => (await this.page.locator(selector).allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    let seen: string[] = [];
+    for (let round = 0; Date.now() < deadline; round++) {
+      const toasts = await texts('.notifications-toasts .notification-toast');
+      const centre = await texts('.notifications-center .notification-list-item');
+      seen = [...toasts.map((t) => `toast: ${t}`), ...centre.map((t) => `centre: ${t}`)];
+      const hit = [...toasts, ...centre].find(matches);
+      if (hit) return hit;
+      // Every 5 s, open the centre (it stays open until Escape) to see the notifications that have no toast.
+      if (round % 10 === 9 && !centre.length) await this.runCommand('Notifications: Show Notifications');
+      await this.page.waitForTimeout(500);
+    }
+    throw new Error(`no notification matching ${String(text)} within ${timeout} ms; the window holds:\n${seen.join('\n') || '(none)'}`);
+  }
+
   /** The text of the active editor, as the editor shows it. */
   async editorText(): Promise<string> {
     const text = await this.page.locator('.editor-instance .monaco-editor .view-lines').first().innerText();

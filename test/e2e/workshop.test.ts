@@ -680,6 +680,58 @@ describe('e2e: the workshop in VS Code', function () {
     assert.deepEqual(grafanaLeaks, [], 'the Grafana password set in step 8b');
   });
 
+  it('9b. Deploy with a NodePort front-end into a second namespace → "Port-Forward and Open" on the notification → the front-end opens through a local port; Remove ends it', async function () {
+    this.timeout(300_000);
+    const ns = `${NS}-np`;
+    await wb.runCommand('Sock Shop: Deploy');
+    const first = await Promise.race([
+      wb.waitQuickInput('Deploy Sock Shop: Kubernetes context').then(() => 'context' as const, () => 'none' as const),
+      wb.waitQuickInput('Deploy Sock Shop: namespace').then(() => 'namespace' as const, () => 'none' as const),
+    ]);
+    if (first === 'context') await wb.answer('Deploy Sock Shop: Kubernetes context');
+    await wb.answer('Deploy Sock Shop: namespace', ns);
+    await wb.choose('Deploy Sock Shop: profile', /^default, NodePort front-end$/);
+    // No load balancer: the notification says so and offers the port-forward instead of a URL.
+    const deployed = new RegExp(`Sock Shop (is deployed to|in) ${ns}.*deployments are available`);
+    const done = await wb.waitNotification(deployed, 240_000);
+    assert.doesNotMatch(done, /Front-end: http/, 'a NodePort front-end has no load balancer URL');
+    const toast = wb.notification(deployed);
+    const button = toast.locator('.monaco-button', { hasText: /^Port-Forward and Open$/ });
+    await button.waitFor({ timeout: 10_000 });
+    await wb.screenshot('9b-deploy-nodeport-done');
+    // openExternal in code-server opens a browser tab: catch it.
+    const tab = wb.page.context().waitForEvent('page', { timeout: 60_000 });
+    await button.click();
+    const page = await tab;
+    await page.waitForLoadState('domcontentloaded', { timeout: 30_000 });
+    const shown = page.url();
+    const content = await page.content();
+    // Close the tab and come back to the workbench, as the user does.
+    await page.close();
+    await wb.page.bringToFront();
+    // It checks the front-end answers through the forward before it says "opened" (no tab that hangs).
+    const opened = await wb.waitMessage(new RegExp(`Front-end opened in the browser: http://127\\.0\\.0\\.1:\\d+/? → pod ${ns}/front-end-[a-z0-9-]+:8079 \\(the front-end answered`), 90_000);
+    const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(opened)![1];
+    const res = await fetch(`${url}/`);
+    assert.equal(res.status, 200, `GET ${url}/`);
+    assert.match(await res.text(), /<html|WeaveSocks|front-end/i);
+    // code-server may route a loopback URL through its own /proxy/<port>/; either way it is the forward's port.
+    const port = new URL(url).port;
+    assert.ok(shown === `${url}/` || shown.includes(`/proxy/${port}`) || shown.startsWith(url), `the tab opened ${shown}, not ${url}`);
+    assert.match(content, /<html|WeaveSocks|front-end/i, `the tab at ${shown} shows the front-end`);
+    await wb.screenshot('9b-port-forward-and-open');
+
+    // Remove: it names the namespace and the context, then the namespace and its forward are gone.
+    await wb.runCommand('Sock Shop: Remove');
+    await wb.answer('Remove Sock Shop: namespace', ns);
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 15_000 });
+    assert.match((await dialog.innerText()).replace(/\s+/g, ' '), new RegExp(`Delete namespace "${ns}" and everything in it \\(context "[^"]+"\\)\\?`));
+    await wb.clickDialogButton('Delete');
+    await wb.waitNotification(new RegExp(`Namespace ${ns} is gone`), 180_000);
+    await waitUntil(async () => !(await fetch(`${url}/`, { signal: AbortSignal.timeout(2_000) }).then(() => true, () => false)), 15_000, () => `${url} still answers after Remove`);
+  });
+
   it('10. "Sock Shop: Destroy DOKS Cluster" → the typed name → destroyed with its load balancers; its context and token leave the kubeconfig and its backup', async function () {
     this.timeout(180_000);
     assert.ok(clusterName, 'step 1 created a cluster');
