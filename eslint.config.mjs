@@ -34,10 +34,7 @@ export default tseslint.config(
     },
   },
   {
-    // src/core/chaos keeps client-node's own per-request connections for now: on the shared keep-alive
-    // agent its pod deletes between kills failed with "socket hang up" in the lab, and with one retry of
-    // idempotent requests (src/core/kube/client.ts) the chaos CLI's third kill still went missing.
-    files: ['src/core/kube/**/*.ts', 'src/core/chaos/**/*.ts'],
+    files: ['src/core/kube/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -9,6 +9,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { apiClient } from '../kube/client';
 import { CancelledError, httpStatus, UserError } from '../errors';
 import { startLoad as defaultStartLoad, type LoadRun, type StartOptions } from '../load/engine';
 import { describeModel, redactTarget } from '../load/report';
@@ -151,7 +152,7 @@ export interface Candidate {
 /** The Deployments of namespace with whether kube-monkey's labels opt them in. */
 export async function listCandidates(kc: KubeConfig, namespace: string): Promise<Candidate[]> {
   if (FORBIDDEN_NAMESPACES.has(namespace)) throw new UserError(`Chaos experiments never touch ${namespace}.`, 'ChaosRefused');
-  const apps = kc.makeApiClient(AppsV1Api);
+  const apps = apiClient(kc, AppsV1Api);
   let list;
   try {
     list = await apps.listNamespacedDeployment({ namespace });
@@ -181,7 +182,7 @@ interface TargetState {
 
 /** Reads the targets; fails if one is missing or has no matchLabels selector. */
 export async function readTargets(kc: KubeConfig, namespace: string, names: string[]): Promise<TargetState[]> {
-  const apps = kc.makeApiClient(AppsV1Api);
+  const apps = apiClient(kc, AppsV1Api);
   const out: TargetState[] = [];
   for (const name of names) {
     let d: V1Deployment;
@@ -458,8 +459,8 @@ export async function runExperiment(kc: KubeConfig, spec: ExperimentSpec, opts: 
       // A listener's failure must not end the experiment.
     }
   };
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
+  const core = apiClient(kc, CoreV1Api);
+  const apps = apiClient(kc, AppsV1Api);
   const ns = spec.namespace;
   const targets = await readTargets(kc, ns, spec.targets);
   if (opts.signal?.aborted) throw new CancelledError();

@@ -7,6 +7,7 @@
 //              the runtime do it): the container dies and its kubelet restarts it; the pod stays, so no
 //              ReplicaSet replaces it and a Service keeps its endpoint, only not ready until the probe passes
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { apiClient } from '../kube/client';
 import { httpStatus } from '../errors';
 export { containerToKill, killContainer, type ContainerKillOutcome } from '../kube/actions';
 
@@ -53,12 +54,12 @@ const reasonOf = (err: unknown): string => {
 };
 
 export async function setCordon(kc: KubeConfig, node: string, unschedulable: boolean): Promise<void> {
-  await kc.makeApiClient(CoreV1Api).patchNode({ name: node, body: { spec: { unschedulable } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  await apiClient(kc, CoreV1Api).patchNode({ name: node, body: { spec: { unschedulable } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
 }
 
 /** Evicts each pod through the Eviction API (policy/v1); a budget refusal (429) is an outcome, not an error. */
 export async function evictPods(kc: KubeConfig, namespace: string, pods: readonly string[], gracePeriodSeconds?: number): Promise<EvictionOutcome[]> {
-  const core = kc.makeApiClient(CoreV1Api);
+  const core = apiClient(kc, CoreV1Api);
   return Promise.all(
     pods.map(async (pod): Promise<EvictionOutcome> => {
       try {
@@ -79,7 +80,7 @@ export async function evictPods(kc: KubeConfig, namespace: string, pods: readonl
 
 /** Scales a Deployment and returns what it had (for the way back). */
 export async function scaleTo(kc: KubeConfig, namespace: string, name: string, replicas: number): Promise<number> {
-  const apps = kc.makeApiClient(AppsV1Api);
+  const apps = apiClient(kc, AppsV1Api);
   const before = (await apps.readNamespacedDeployment({ name, namespace })).spec?.replicas ?? 1;
   await apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   return before;

@@ -13,6 +13,7 @@ import {
 } from '@kubernetes/client-node';
 import { httpStatus, UserError } from '../errors';
 import { Applier, groupForApply, type ApplyOutcome } from '../kube/apply';
+import { apiClient } from '../kube/client';
 import { sleep as delay } from '../async';
 import { clusterProblem, objectErrorMessage } from '../kube/errors';
 import type { KubeObject } from '../kube/objects';
@@ -28,7 +29,7 @@ function refuseForbidden(namespace: string): void {
 export async function applyKubeMonkeyLabels(kc: KubeConfig, namespace: string, name: string, labels: KubeMonkeyLabels): Promise<V1Deployment> {
   refuseForbidden(namespace);
   const body = labelsPatch(labels);
-  const apps = kc.makeApiClient(AppsV1Api);
+  const apps = apiClient(kc, AppsV1Api);
   try {
     return await apps.patchNamespacedDeployment({ name, namespace, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   } catch (err) {
@@ -75,7 +76,7 @@ export interface LogFollow {
  * cluster without a container runtime) it says so and retries every few seconds until stopped.
  */
 export function followKubeMonkeyLogs(kc: KubeConfig, namespace: string, out: (line: string) => void, opts: { retryMs?: number } = {}): LogFollow {
-  const core = kc.makeApiClient(CoreV1Api);
+  const core = apiClient(kc, CoreV1Api);
   const ac = new AbortController();
   let current: AbortController | undefined;
   const done = (async (): Promise<string> => {
@@ -143,7 +144,7 @@ export interface AccessQuestion {
 
 /** Whether a ServiceAccount may do something, answered by the apiserver (a SubjectAccessReview). */
 export async function serviceAccountCan(kc: KubeConfig, sa: { namespace: string; name: string }, q: AccessQuestion): Promise<{ allowed: boolean; reason?: string }> {
-  const authz = kc.makeApiClient(AuthorizationV1Api);
+  const authz = apiClient(kc, AuthorizationV1Api);
   const r = await authz.createSubjectAccessReview({
     body: {
       apiVersion: 'authorization.k8s.io/v1',

@@ -7,6 +7,7 @@
 //   replicas   a Deployment has at least N ready replicas
 //   promql     a PromQL query's value is within bounds (the caller supplies the query function)
 import { AppsV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { apiClient } from '../kube/client';
 import { get as httpGetPlain } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { clusterProblem } from '../kube/errors';
@@ -75,13 +76,13 @@ async function probeOnce(p: Probe, c: ProbeContext): Promise<Omit<ProbeResult, '
       return { ok: statusOk && fast, observed: `HTTP ${r.status} in ${r.ms} ms` };
     }
     case 'endpoints': {
-      const list = await c.kc.makeApiClient(DiscoveryV1Api).listNamespacedEndpointSlice({ namespace: c.namespace, labelSelector: `kubernetes.io/service-name=${p.service}` });
+      const list = await apiClient(c.kc, DiscoveryV1Api).listNamespacedEndpointSlice({ namespace: c.namespace, labelSelector: `kubernetes.io/service-name=${p.service}` });
       const ready = list.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready !== false && e.conditions?.terminating !== true).length;
       return { ok: ready >= p.minReady, observed: `${ready} ready endpoint${ready === 1 ? '' : 's'}${list.items.length ? '' : ' (no EndpointSlice: is the Service there?)'}` };
     }
     case 'replicas': {
       try {
-        const d = await c.kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: p.deployment, namespace: c.namespace });
+        const d = await apiClient(c.kc, AppsV1Api).readNamespacedDeployment({ name: p.deployment, namespace: c.namespace });
         const ready = d.status?.readyReplicas ?? 0;
         return { ok: ready >= p.minReady, observed: `${ready}/${d.spec?.replicas ?? 1} ready` };
       } catch (err) {

@@ -1,10 +1,9 @@
 // The one Kubernetes client of the extension: client-node API clients over one keep-alive HTTPS agent per
-// client configuration. Every feature reaches the cluster through src/core/kube (this file, http.ts for raw
-// JSON and proxied GETs, apply.ts, rollout.ts, portforward.ts, actions.ts, watcher.ts).
+// client configuration, sent by transport.ts. Every feature reaches the cluster through src/core/kube (this
+// file, http.ts for raw JSON and proxied GETs, apply.ts, rollout.ts, portforward.ts, actions.ts, watcher.ts).
 import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
 import {
   createConfiguration,
-  IsomorphicFetchHttpLibrary,
   KubeConfig,
   ServerConfiguration,
   wrapHttpLibrary,
@@ -14,6 +13,7 @@ import {
   type ResponseContext,
 } from '@kubernetes/client-node';
 import { httpStatus, UserError } from '../errors';
+import { cameAfterResponse, NodeHttpLibrary } from './transport';
 
 export function contextOf(kc: KubeConfig): string {
   return kc.getCurrentContext() || '(no context)';
@@ -34,7 +34,7 @@ export function keepAliveConfiguration(kc: KubeConfig, hook?: RequestHook): Conf
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new UserError('The kubeconfig has no current cluster: select a context first.', 'NoContext');
   let shared: HttpsAgent | undefined;
-  let sharedFrom: AgentOptions | undefined;
+  let sharedTls: string | undefined;
   return createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
     httpApi: retryingHttpLibrary(),
@@ -44,12 +44,13 @@ export function keepAliveConfiguration(kc: KubeConfig, hook?: RequestHook): Conf
         async pre(ctx: RequestContext): Promise<RequestContext> {
           const agent = ctx.getAgent() as (HttpsAgent & { options?: AgentOptions }) | undefined;
           if (agent instanceof HttpsAgent && agent.options) {
-            const o = agent.options;
-            const same = sharedFrom && sharedFrom.ca === o.ca && sharedFrom.cert === o.cert && sharedFrom.key === o.key && sharedFrom.rejectUnauthorized === o.rejectUnauthorized && sharedFrom.servername === o.servername;
-            if (!shared || !same) {
-              shared?.destroy();
-              shared = new HttpsAgent({ ...o, keepAlive: true, maxSockets: 32 });
-              sharedFrom = o;
+            // client-node builds new TLS options (new Buffers) for every request: compare their contents.
+            const tls = tlsKey(agent.options);
+            if (!shared || tls !== sharedTls) {
+              // The agent it replaces (rotated credentials) is left to finish what it carries: destroying it
+              // would cut requests in flight (its idle sockets are unref'd and close with the server's timeout).
+              shared = new HttpsAgent({ ...agent.options, keepAlive: true, maxSockets: 32 });
+              sharedTls = tls;
             }
             ctx.setAgent(shared);
           }
@@ -64,6 +65,12 @@ export function keepAliveConfiguration(kc: KubeConfig, hook?: RequestHook): Conf
   });
 }
 
+/** The TLS material of agent options, by value (CA, client certificate and key, verification, SNI name). */
+export function tlsKey(o: AgentOptions): string {
+  const text = (v: unknown): string => (v === undefined || v === null ? '' : Array.isArray(v) ? v.map(text).join('\u0000') : Buffer.isBuffer(v) ? v.toString('base64') : String(v));
+  return [text(o.ca), text(o.cert), text(o.key), text(o.pfx), String(o.rejectUnauthorized), text(o.servername)].join('\u0001');
+}
+
 /**
  * A kept-alive connection the server has closed while it sat idle in the pool (kube-apiserver closes idle
  * connections after 90 s, a restarted apiserver closes them all) fails the next request sent on it with
@@ -72,15 +79,18 @@ export function keepAliveConfiguration(kc: KubeConfig, hook?: RequestHook): Conf
  * PATCH with an apply or merge patch). POST and JSON patches are not retried; neither is a cancelled
  * request, nor any failure that came with a response.
  */
-export function retryingHttpLibrary(inner: HttpLibrary = new IsomorphicFetchHttpLibrary()): HttpLibrary {
+export function retryingHttpLibrary(inner: HttpLibrary = wrapHttpLibrary(new NodeHttpLibrary())): HttpLibrary {
+  const once = async (request: RequestContext): Promise<ResponseContext> => {
+    try {
+      return await inner.send(request).toPromise();
+    } catch (err) {
+      if (!isStaleConnection(err) || cameAfterResponse(err) || !isIdempotent(request) || request.getSignal()?.aborted) throw err;
+      return inner.send(request).toPromise();
+    }
+  };
   return wrapHttpLibrary({
     async send(request: RequestContext): Promise<ResponseContext> {
-      try {
-        return await inner.send(request).toPromise();
-      } catch (err) {
-        if (!isStaleConnection(err) || !isIdempotent(request) || request.getSignal()?.aborted) throw err;
-        return inner.send(request).toPromise();
-      }
+      return once(request);
     },
   });
 }
