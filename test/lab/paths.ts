@@ -31,8 +31,11 @@ export function referenceFile(name: string): string {
 export const VERSIONS = {
   kubernetes: '1.33.13',
   kwok: '0.7.0',
-  /** kwokctl 0.7.0's own default metrics-server version, so its built-in component template fits. */
-  metricsServer: '0.7.2',
+  /**
+   * The metrics-server release on the same Kubernetes libraries (0.33) as the other two, so one build shares
+   * them (kwokctl 0.7.0's own default is 0.7.2, on 0.29; its component template's flags are 0.8.0's too).
+   */
+  metricsServer: '0.8.0',
 } as const;
 
 let goMinor: string | undefined;

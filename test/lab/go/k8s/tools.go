@@ -1,6 +1,6 @@
 //go:build tools
 
-// Package tools pins the Kubernetes commands the lab builds from the k8s.io/kubernetes module.
+// Package tools pins the commands the lab builds, all in this one module so that they share compiled packages.
 package tools
 
 import (
@@ -8,4 +8,7 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "sigs.k8s.io/kwok/cmd/kwok"
+	_ "sigs.k8s.io/kwok/cmd/kwokctl"
+	_ "sigs.k8s.io/metrics-server/cmd/metrics-server"
 )
