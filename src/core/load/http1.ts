@@ -100,26 +100,28 @@ export class ResponseParser {
     return !this.busy;
   }
 
+  /** The bytes to scan: what the previous buffer left unfinished (a head, a chunk line), then buf[i, end). */
+  private joined(buf: Buffer, i: number, end: number): { data: Buffer; from: number; to: number } {
+    if (this.pending === undefined) return { data: buf, from: i, to: end };
+    const data = Buffer.concat([this.pending, buf.subarray(i, end)]);
+    return { data, from: 0, to: data.length };
+  }
+
+  /** Keeps an unfinished head or line for the next buffer, or fails the response beyond limit bytes. */
+  private holdBack(data: Buffer, from: number, to: number, limit: number, error: string): void {
+    if (to - from > limit) this.error = error;
+    else this.pending = Buffer.from(data.subarray(from, to));
+  }
+
   execute(buf: Buffer, start: number, end: number): void {
     let i = start;
     while (i < end && this.error === undefined) {
       switch (this.state) {
         case State.Head: {
-          let data = buf;
-          let from = i;
-          let to = end;
-          if (this.pending !== undefined) {
-            data = Buffer.concat([this.pending, buf.subarray(i, end)]);
-            from = 0;
-            to = data.length;
-          }
+          const { data, from, to } = this.joined(buf, i, end);
           const headEnd = findHeadEnd(data, from, to);
           if (headEnd < 0) {
-            if (to - from > 64 * 1024) {
-              this.error = 'response head too large';
-              return;
-            }
-            this.pending = Buffer.from(data.subarray(from, to));
+            this.holdBack(data, from, to, 64 * 1024, 'response head too large');
             return;
           }
           const consumedFromBuf = this.pending !== undefined ? headEnd - this.pending.length : headEnd - i;
@@ -144,21 +146,10 @@ export class ResponseParser {
         }
         case State.ChunkSize:
         case State.Trailers: {
-          let data = buf;
-          let from = i;
-          let to = end;
-          if (this.pending !== undefined) {
-            data = Buffer.concat([this.pending, buf.subarray(i, end)]);
-            from = 0;
-            to = data.length;
-          }
+          const { data, from, to } = this.joined(buf, i, end);
           const eol = indexOfCrlf(data, from, to);
           if (eol < 0) {
-            if (to - from > 16 * 1024) {
-              this.error = 'chunk line too long';
-              return;
-            }
-            this.pending = Buffer.from(data.subarray(from, to));
+            this.holdBack(data, from, to, 16 * 1024, 'chunk line too long');
             return;
           }
           const consumed = this.pending !== undefined ? eol + 2 - this.pending.length : eol + 2 - i;
