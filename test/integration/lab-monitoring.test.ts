@@ -1,5 +1,5 @@
 // Acceptance of the lab's monitoring: the real Prometheus (Debian's 2.42) scrapes kwok's simulated
-// cAdvisor series, the kube-state-metrics stand-in and node-exporter, and evaluates kube-prometheus'
+// cAdvisor series, the real kube-state-metrics and node-exporter, and evaluates kube-prometheus'
 // recording rules, so the queries of the "Kubernetes / Compute Resources / Namespace (Pods)"
 // dashboard return one series per sock-shop pod, with the values the pods' simulated usage dictates.
 // After installMonitoringStack() (what DigitalOcean's 1-click leaves), an apiserver port-forward to the
@@ -17,6 +17,8 @@ import {
 } from '../lab/monitoring.ts';
 import { DASHBOARDS_DIR, GRAFANA_SERVICE, METRICS_SERVER_NAMESPACE, PROMETHEUS_SERVICE } from '../lab/monitoring/stack.ts';
 import { labInfo } from './hooks.ts';
+import { labStatus } from '../lab/lab.ts';
+import { VERSIONS } from '../lab/paths.ts';
 import { until as untilEvery, kubeConfigFrom } from './support.ts';
 
 /** This file's polls run every 500 ms. */
@@ -68,7 +70,7 @@ function expand(expr: string, vars: { cluster: string; namespace: string }): str
     .replaceAll('$namespace', vars.namespace);
 }
 
-describe('lab monitoring (real Prometheus, kube-prometheus rules, kwok cAdvisor, kube-state-metrics stand-in)', function () {
+describe('lab monitoring (real Prometheus, kube-prometheus rules, kwok cAdvisor, real kube-state-metrics)', function () {
   this.timeout(120_000);
   let kc: k8s.KubeConfig;
   let core: k8s.CoreV1Api;
@@ -131,6 +133,19 @@ describe('lab monitoring (real Prometheus, kube-prometheus rules, kwok cAdvisor,
     const list = await core.listNamespacedPod({ namespace: NS, labelSelector: selector });
     return list.items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
   }
+
+  it('kube-state-metrics is the real one: `lab status` names its version and Prometheus scrapes its families', async function () {
+    assert.match(labStatus(labInfo().home), new RegExp(`Monitoring: +kube-state-metrics v${VERSIONS.kubeStateMetrics.replace(/\./g, '\\.')}(,|$)`, 'm'));
+    // Families the dashboards and rules read, and some the dashboards do not (the real exporter's whole set).
+    const names = await until('kube-state-metrics families scraped', 30_000, async () => {
+      const r = await promQuery(prometheus, 'count by (__name__) ({job="kube-state-metrics"})');
+      const n = new Set(r.map((x) => x.metric.__name__));
+      return n.has('kube_pod_owner') ? n : undefined;
+    });
+    for (const f of ['kube_pod_info', 'kube_pod_owner', 'kube_pod_container_resource_requests', 'kube_node_status_allocatable', 'kube_deployment_status_replicas_available', 'kube_replicaset_owner', 'kube_pod_status_scheduled_time', 'kube_endpoint_address', 'kube_lease_renew_time']) {
+      assert.ok(names.has(f), `no ${f} from kube-state-metrics (it serves ${names.size} families)`);
+    }
+  });
 
   it('loads every kube-prometheus recording rule and evaluates them without errors', async function () {
     const res = await fetch(`${prometheus}/api/v1/rules?type=record`);

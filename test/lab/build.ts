@@ -47,6 +47,9 @@ const MS_LDFLAGS = [
   `-X k8s.io/component-base/version.gitVersion=v${VERSIONS.metricsServer}`,
 ].join(' ');
 
+// kube-state-metrics' Makefile stamps prometheus/common's version package.
+const KSM_LDFLAGS = ['-s', '-w', `-X github.com/prometheus/common/version.Version=v${VERSIONS.kubeStateMetrics}`].join(' ');
+
 function goEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, GOFLAGS: '-buildvcs=false', ...extra };
 }
@@ -56,12 +59,14 @@ const COMMANDS: { binary: string; pkg: string; ldflags: string; version: string 
   ...['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map((b) => ({ binary: b, pkg: `k8s.io/kubernetes/cmd/${b}`, ldflags: K8S_LDFLAGS, version: `v${VERSIONS.kubernetes}` })),
   ...['kwok', 'kwokctl'].map((b) => ({ binary: b, pkg: `sigs.k8s.io/kwok/cmd/${b}`, ldflags: KWOK_LDFLAGS, version: `v${VERSIONS.kwok}` })),
   { binary: 'metrics-server', pkg: 'sigs.k8s.io/metrics-server/cmd/metrics-server', ldflags: MS_LDFLAGS, version: `v${VERSIONS.metricsServer}` },
+  // The module's root package is its command; go build names it kube-state-metrics (the /v2 is dropped).
+  { binary: 'kube-state-metrics', pkg: 'k8s.io/kube-state-metrics/v2', ldflags: KSM_LDFLAGS, version: `v${VERSIONS.kubeStateMetrics}` },
 ];
 
 export const GROUPS: BinaryGroup[] = [
   {
     // One `go build` of every command in one module (test/lab/go/k8s, which requires k8s.io/kubernetes,
-    // kwok and metrics-server and replaces the Kubernetes staging modules with the release's own): the
+    // kwok, metrics-server and kube-state-metrics and replaces the Kubernetes staging modules with the release's own): the
     // three share the Kubernetes libraries of one release, so each package compiles once. Each binary gets
     // its own -ldflags through go build's package pattern (the last matching -ldflags wins).
     name: 'lab',
@@ -74,6 +79,13 @@ export const GROUPS: BinaryGroup[] = [
     }),
   },
 ];
+
+/** The arguments that make a lab binary print its version. */
+export function versionArgs(binary: string): string[] {
+  if (binary === 'kubectl') return ['version', '--client'];
+  if (binary === 'kube-state-metrics') return ['version'];
+  return ['--version'];
+}
 
 export interface BuildOptions {
   force?: boolean;
@@ -185,7 +197,7 @@ async function buildGroup(g: BinaryGroup, bin: string, log: (m: string) => void)
   for (const b of g.binaries) {
     const built = join(staging, b);
     if (!existsSync(built)) throw new Error(`building ${g.name} produced no ${b} in ${staging}; see ${logFile}`);
-    const out = execFileSync(built, b === 'kubectl' ? ['version', '--client'] : ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(built, versionArgs(b), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (!out.includes(g.expectVersion(b))) {
       throw new Error(`${b} reports "${out.trim()}", expected ${g.expectVersion(b)}: the -ldflags version stamp did not take`);
     }

@@ -244,6 +244,8 @@ export function labStatus(home = labHome()): string {
   };
   lines.push(`DigitalOcean API: ${pick('digitalocean', ['api', 'prism', 'url']) ?? '(not running)'}`);
   lines.push(`Prometheus:       ${pick('monitoring', ['prometheus']) ?? '(not running)'}`);
+  const versions = (state.components.monitoring as { versions?: Record<string, string> } | undefined)?.versions;
+  if (versions) lines.push(`Monitoring:       ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const [name, c] of Object.entries(state.components)) {
     const pids = Object.entries(pidsOf(name, c))
       .map(([role, pid]) => `${role}=${pid}${isAlive(pid) ? '' : ' (dead)'}`)

@@ -2,18 +2,16 @@
 // rules of kube-prometheus, scraping
 //   - kwok's simulated cAdvisor endpoint of every node (job="kubelet", metrics_path="/metrics/cadvisor"),
 //     defined by the kwok Metric this component creates (monitoring/cadvisor.ts);
-//   - a kube-state-metrics STAND-IN (job="kube-state-metrics"): monitoring/ksm.ts serves its v2
-//     families from client-node informers. The real exporter is not used yet, though it can be had:
-//     the Go module proxy refuses only the version list of k8s.io/kube-state-metrics/v2, so
-//     `go install …@v2.15.0` fails on its deprecation lookup, but a wrapper module requiring v2.15.0
-//     builds it (100 s here); its /readyz is on the telemetry port (--telemetry-port, default 8081),
-//     not the metrics port (404 there), and the stand-in's cAdvisor targets file needs another owner;
+//   - the real kube-state-metrics v2 (job="kube-state-metrics"), built with the lab's other Go binaries
+//     (test/lab/build.ts: the Go module proxy refuses only the version list of k8s.io/kube-state-metrics/v2,
+//     an exact version downloads), listening on loopback with its self-metrics on a telemetry port;
+//     a small daemon (monitoring/node-targets.ts) keeps the cAdvisor targets file current;
 //   - Debian's prometheus-node-exporter (job="node-exporter"), i.e. the lab machine itself.
 // Beside them, a FAKE of Grafana's HTTP API (monitoring/grafana-fake.ts; Grafana itself is AGPL and
 // not used) with the stack's Prometheus datasource proxied to the lab's Prometheus; the Grafana
 // pod's port 3000 is port-forwarded to it once the Monitoring Stack is installed.
-// Each process is a plain loopback daemon recorded by pid (the stand-in runs from an esbuild bundle
-// made at start, see ksmBundle()).
+// Each process is a plain loopback daemon recorded by pid (the node-targets daemon runs from an esbuild
+// bundle made at start, see nodeTargetsBundle()).
 //
 // `lab up` does not put the Monitoring Stack's objects into the cluster; DigitalOcean's 1-click does
 // (the DigitalOcean fake calls installMonitoringStack()), so the extension sees them appear.
@@ -38,6 +36,7 @@ import { nodeTargets, prometheusConfig, recordingRules } from './monitoring/prom
 import { applyStack, DASHBOARDS_DIR, deleteStack, GRAFANA_DATASOURCE, PROMETHEUS_POD, PROMETHEUS_SERVICE, GRAFANA_SERVICE, STACK_NAMESPACE } from './monitoring/stack.ts';
 import type { GrafanaFakeConfig } from './monitoring/grafana-fake.ts';
 import { bundleDaemon } from './bundle.ts';
+import { binaryPaths, versionArgs } from './build.ts';
 import { REPO_ROOT, cacheRoot, labHome, referenceDir, statePath } from './paths.ts';
 import { assertPortFree, freePort, httpReady, isAlive, startDaemon, stopPid, waitFor } from './proc.ts';
 
@@ -68,6 +67,8 @@ export interface MonitoringState extends ComponentState {
   readyMs: number;
   /** Milliseconds per start phase, for the lab's start-time budget. */
   phases: Record<string, number>;
+  /** What kube-state-metrics, Prometheus and node-exporter say their versions are (`--version`). */
+  versions?: Record<string, string>;
 }
 
 /**
@@ -218,20 +219,30 @@ async function prometheusReady(port: number): Promise<boolean> {
 }
 
 /**
- * The kube-state-metrics stand-in as one bundled ESM file (esbuild), kept in the lab cache under a
- * hash of its sources (so every lab home shares it and a changed source gets a new bundle): run by
- * plain node it needs about half the memory of running the TypeScript through tsx (~85 MB instead of
- * ~150 MB RSS here) and starts faster.
+ * The node-targets daemon as one bundled ESM file (esbuild), kept in the lab cache under a hash of its
+ * sources (so every lab home shares it and a changed source gets a new bundle): run by plain node it needs
+ * about half the memory of running the TypeScript through tsx, and starts faster.
  */
-async function ksmBundle(): Promise<string> {
-  const entry = join(import.meta.dirname, 'monitoring', 'ksm.ts');
-  const sources = ['ksm.ts', 'ksm-metrics.ts', 'prometheus-config.ts', 'cadvisor.ts'].map((f) => join(import.meta.dirname, 'monitoring', f));
+async function nodeTargetsBundle(): Promise<string> {
+  const entry = join(import.meta.dirname, 'monitoring', 'node-targets.ts');
+  const sources = ['node-targets.ts', 'prometheus-config.ts', 'cadvisor.ts'].map((f) => join(import.meta.dirname, 'monitoring', f));
   sources.push(join(REPO_ROOT, 'package-lock.json'));
   const dir = join(cacheRoot(), 'monitoring');
   mkdirSync(dir, { recursive: true });
-  const out = join(dir, `kube-state-metrics-${contentHash(sources, [process.version])}.mjs`);
+  const out = join(dir, `node-targets-${contentHash(sources, [process.version])}.mjs`);
   if (existsSync(out)) return out;
   return bundleDaemon(entry, out);
+}
+
+/** What a program says its version is (the line of `<bin> --version` naming it), or why it could not say. */
+async function versionOf(bin: string, args = ['--version']): Promise<string> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(bin, args, { timeout: 10_000 });
+    const line = `${stdout}\n${stderr}`.split('\n').find((l) => /version/i.test(l)) ?? '';
+    return /version\s+(\S+)/i.exec(line)?.[1] ?? (line.trim() || '(unknown)');
+  } catch (err) {
+    return `(--version failed: ${(err as Error).message.split('\n')[0]})`;
+  }
 }
 
 /** waitFor, but failing at once (with the log's tail) when the process exits meanwhile. */
@@ -280,13 +291,16 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
   const ports = {
     prometheus: await pickPort('SOCK_SHOP_LAB_PROMETHEUS_PORT', DEFAULT_PORTS.prometheus, 'the lab Prometheus', ctx.log),
     nodeExporter: await pickPort('SOCK_SHOP_LAB_NODE_EXPORTER_PORT', DEFAULT_PORTS.nodeExporter, 'the lab node-exporter', ctx.log),
-    ksm: await pickPort('SOCK_SHOP_LAB_KSM_PORT', DEFAULT_PORTS.ksm, 'the lab kube-state-metrics stand-in', ctx.log),
+    ksm: await pickPort('SOCK_SHOP_LAB_KSM_PORT', DEFAULT_PORTS.ksm, 'the lab kube-state-metrics', ctx.log),
     grafana: await pickPort('SOCK_SHOP_LAB_GRAFANA_PORT', DEFAULT_PORTS.grafana, "the lab's Grafana API fake", ctx.log),
   };
   // Two free-port picks can in principle return the same number: pick again until all differ.
   while (ports.nodeExporter === ports.prometheus) ports.nodeExporter = await freePort();
   while (ports.ksm === ports.prometheus || ports.ksm === ports.nodeExporter) ports.ksm = await freePort();
   while ([ports.prometheus, ports.nodeExporter, ports.ksm].includes(ports.grafana)) ports.grafana = await freePort();
+  // kube-state-metrics' own metrics and /readyz (not scraped: DOKS' stack scrapes only the main port).
+  let ksmTelemetry = await freePort();
+  while ([ports.prometheus, ports.nodeExporter, ports.ksm, ports.grafana].includes(ksmTelemetry)) ksmTelemetry = await freePort();
   const dir = join(ctx.home, 'monitoring');
   const dataDir = join(dir, 'prometheus-data');
   mkdirSync(dir, { recursive: true });
@@ -296,7 +310,7 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
   const rulesFile = join(dir, 'rules.yml');
   const rules = await writeRules(rulesFile, ctx.log);
   phase('rules');
-  // The node list as it is now; the kube-state-metrics stand-in keeps the file current afterwards.
+  // The node list as it is now; the node-targets daemon keeps the file current afterwards.
   const nodeTargetsFile = join(dir, 'cadvisor-targets.json');
   const nodes = await kubeClient(ctx.kubeconfig).makeApiClient(k8s.CoreV1Api).listNode();
   writeFileSync(nodeTargetsFile, JSON.stringify(nodeTargets(nodes.items), null, 1) + '\n');
@@ -321,6 +335,7 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
     prometheus: join(dir, 'prometheus.log'),
     nodeExporter: join(dir, 'node-exporter.log'),
     ksm: join(dir, 'kube-state-metrics.log'),
+    nodeTargets: join(dir, 'node-targets.log'),
     grafana: join(dir, 'grafana-fake.log'),
   };
   started['node-exporter'] = startDaemon(
@@ -329,13 +344,16 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
     [`--web.listen-address=127.0.0.1:${ports.nodeExporter}`, '--log.level=warn', '--no-collector.systemd'],
     { logFile: logs.nodeExporter },
   );
-  const ksmScript = await ksmBundle();
-  phase('bundle');
+  const ksmBin = binaryPaths()['kube-state-metrics'];
+  if (!existsSync(ksmBin)) throw new Error(`${ksmBin} is missing: build it with \`node --import tsx test/lab/build.ts\` (or \`npm run lab\`, which does it)`);
   started['kube-state-metrics'] = startDaemon(
-    process.execPath,
-    [ksmScript, '--kubeconfig', ctx.kubeconfig, '--port', String(ports.ksm), '--node-targets', nodeTargetsFile],
-    { logFile: logs.ksm, cwd: REPO_ROOT },
+    ksmBin,
+    [`--kubeconfig=${ctx.kubeconfig}`, '--host=127.0.0.1', `--port=${ports.ksm}`, '--telemetry-host=127.0.0.1', `--telemetry-port=${ksmTelemetry}`],
+    { logFile: logs.ksm },
   );
+  const nodeTargetsScript = await nodeTargetsBundle();
+  phase('bundle');
+  started['node-targets'] = startDaemon(process.execPath, [nodeTargetsScript, '--kubeconfig', ctx.kubeconfig, '--out', nodeTargetsFile], { logFile: logs.nodeTargets, cwd: REPO_ROOT });
   started.prometheus = startDaemon(PROMETHEUS_BIN, prometheusArgs(configFile, dataDir, ports.prometheus), { logFile: logs.prometheus, cwd: dir });
   const grafanaConfig: GrafanaFakeConfig = {
     port: ports.grafana,
@@ -351,14 +369,14 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
 
   await Promise.all([
     waitAlive('node-exporter', started['node-exporter'], logs.nodeExporter, () => httpReady(`http://127.0.0.1:${ports.nodeExporter}/metrics`), 20_000),
+    // Ready once it has listed the nodes (its stores fill from informers; /healthz answers before that).
     waitAlive(
-      'the kube-state-metrics stand-in',
+      'kube-state-metrics',
       started['kube-state-metrics'],
       logs.ksm,
       async () => {
-        const res = await fetch(`http://127.0.0.1:${ports.ksm}/healthz`, { signal: AbortSignal.timeout(2_000) });
-        await res.arrayBuffer();
-        return res.status === 200;
+        const res = await fetch(`http://127.0.0.1:${ports.ksm}/metrics`, { signal: AbortSignal.timeout(2_000) });
+        return res.status === 200 && /^kube_node_info\{/m.test(await res.text());
       },
       45_000,
     ),
@@ -381,6 +399,7 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
     );
   }
   phase('kwok path');
+  const [ksmVersion, prometheusVersion, nodeExporterVersion] = await Promise.all([versionOf(ksmBin, versionArgs('kube-state-metrics')), versionOf(PROMETHEUS_BIN), versionOf(NODE_EXPORTER_BIN)]);
 
   return {
     pids: { ...started },
@@ -400,13 +419,14 @@ async function startMonitoring(ctx: LabContext, started: Record<string, number>)
     startedAt: new Date().toISOString(),
     readyMs: Date.now() - t0,
     phases,
+    versions: { 'kube-state-metrics': ksmVersion, prometheus: prometheusVersion, 'node-exporter': nodeExporterVersion },
   };
 }
 
 async function stopMonitoring(state: ComponentState | undefined): Promise<void> {
   const pids = state?.pids ?? {};
   // Prometheus first (it scrapes the others), then the exporters.
-  for (const role of ['grafana', 'prometheus', 'kube-state-metrics', 'node-exporter', ...Object.keys(pids)]) {
+  for (const role of ['grafana', 'prometheus', 'kube-state-metrics', 'node-targets', 'node-exporter', ...Object.keys(pids)]) {
     if (pids[role]) await stopPid(pids[role]);
   }
 }

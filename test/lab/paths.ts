@@ -36,6 +36,11 @@ export const VERSIONS = {
    * them (kwokctl 0.7.0's own default is 0.7.2, on 0.29; its component template's flags are 0.8.0's too).
    */
   metricsServer: '0.8.0',
+  /**
+   * The newest kube-state-metrics the Go module proxy serves here (v2.17.0 is refused). It is on the 0.32
+   * Kubernetes libraries; the one build links it with the release's 0.33 ones.
+   */
+  kubeStateMetrics: '2.16.0',
 } as const;
 
 let goMinor: string | undefined;
@@ -54,7 +59,7 @@ export function goRelease(): string {
 }
 
 export function cacheKey(): string {
-  return `k8s-${VERSIONS.kubernetes}_kwok-${VERSIONS.kwok}_ms-${VERSIONS.metricsServer}_${goRelease()}`;
+  return `k8s-${VERSIONS.kubernetes}_kwok-${VERSIONS.kwok}_ms-${VERSIONS.metricsServer}_ksm-${VERSIONS.kubeStateMetrics}_${goRelease()}`;
 }
 
 /** ~/.cache/sock-shop-lab (XDG_CACHE_HOME honoured; SOCK_SHOP_LAB_CACHE overrides). */

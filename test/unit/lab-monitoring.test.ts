@@ -1,134 +1,14 @@
-// The lab monitoring's pure parts: the kube-state-metrics stand-in's exposition (names, labels and
-// value conventions of kube-state-metrics v2), the Prometheus configuration and rules file, and the
-// kwok Metric behind the cAdvisor series. No process is started; the integration test
+// The lab monitoring's pure parts: the Prometheus configuration and rules file, and the kwok Metric behind
+// the cAdvisor series (kube-state-metrics is the real one). No process is started; the integration test
 // (test/integration/lab-monitoring.test.ts) runs them for real.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { parseQuantity, renderKsmMetrics, type KsmObjects } from '../lab/monitoring/ksm-metrics.ts';
 import { nodeTargets, prometheusConfig, recordingRules } from '../lab/monitoring/prometheus-config.ts';
 import { cadvisorMetric, cadvisorPath, KWOK_CADVISOR_PREFIX } from '../lab/monitoring/cadvisor.ts';
 import { dashboardConfigMaps, stackObjects } from '../lab/monitoring/stack.ts';
 import { REFERENCE_DIR, RULE_FILES } from '../lab/monitoring.ts';
-
-function empty(): KsmObjects {
-  return { pods: [], nodes: [], namespaces: [], deployments: [], replicasets: [], statefulsets: [], daemonsets: [], jobs: [], resourcequotas: [], services: [] };
-}
-
-/** Parses exposition text into { name, labels, value } samples. */
-function samples(text: string) {
-  const out: { name: string; labels: Record<string, string>; value: number }[] = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+)$/.exec(line);
-    assert.ok(m, `malformed sample line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const l of m[2].matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
-    out.push({ name: m[1], labels, value: Number(m[3]) });
-  }
-  return out;
-}
-
-const pod: V1Pod = {
-  metadata: {
-    name: 'carts-7d9f-abcde',
-    namespace: 'sock-shop',
-    uid: 'u-1',
-    creationTimestamp: new Date('2026-11-25T10:00:00Z'),
-    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'carts-7d9f', uid: 'rs-1', controller: true }],
-  },
-  spec: {
-    nodeName: 'lab-pool-01',
-    containers: [
-      { name: 'carts', image: 'weaveworksdemos/carts:0.4.8', resources: { requests: { cpu: '100m', memory: '200Mi' }, limits: { cpu: '1', memory: '2Gi', 'ephemeral-storage': '1Gi' } } },
-    ],
-  },
-  status: {
-    phase: 'Running',
-    hostIP: '127.0.0.1',
-    podIP: '10.244.0.5',
-    conditions: [{ type: 'Ready', status: 'True' }],
-    containerStatuses: [{ name: 'carts', image: 'weaveworksdemos/carts:0.4.8', imageID: '', ready: true, restartCount: 2, state: { running: {} } }],
-  },
-};
-
-describe('lab monitoring: kube-state-metrics stand-in', function () {
-  it('parses Kubernetes quantities', function () {
-    assert.equal(parseQuantity('100m'), 0.1);
-    assert.equal(parseQuantity('2Gi'), 2 * 2 ** 30);
-    assert.equal(parseQuantity('1.5'), 1.5);
-    assert.equal(parseQuantity('3k'), 3000);
-    assert.equal(parseQuantity('1e3'), 1000);
-    assert.ok(Number.isNaN(parseQuantity('lots')));
-  });
-
-  it('renders pod families with kube-state-metrics v2 names, labels and units', function () {
-    const s = samples(renderKsmMetrics({ ...empty(), pods: [pod] }));
-    const one = (name: string, match: Record<string, string> = {}) => {
-      const found = s.filter((x) => x.name === name && Object.entries(match).every(([k, v]) => x.labels[k] === v));
-      assert.equal(found.length, 1, `${name} ${JSON.stringify(match)}: ${found.length} samples`);
-      return found[0];
-    };
-    const info = one('kube_pod_info');
-    assert.deepEqual(
-      { node: info.labels.node, created_by_kind: info.labels.created_by_kind, created_by_name: info.labels.created_by_name, uid: info.labels.uid },
-      { node: 'lab-pool-01', created_by_kind: 'ReplicaSet', created_by_name: 'carts-7d9f', uid: 'u-1' },
-    );
-    assert.equal(one('kube_pod_owner').labels.owner_is_controller, 'true');
-    assert.equal(one('kube_pod_status_phase', { phase: 'Running' }).value, 1);
-    assert.equal(one('kube_pod_status_phase', { phase: 'Pending' }).value, 0);
-    assert.equal(s.filter((x) => x.name === 'kube_pod_status_phase').length, 5);
-    assert.equal(one('kube_pod_status_ready', { status: 'true' }).value, 1);
-    assert.equal(one('kube_pod_container_resource_requests', { resource: 'cpu' }).value, 0.1);
-    assert.equal(one('kube_pod_container_resource_requests', { resource: 'cpu' }).labels.unit, 'core');
-    assert.equal(one('kube_pod_container_resource_requests', { resource: 'memory' }).value, 200 * 2 ** 20);
-    assert.equal(one('kube_pod_container_resource_limits', { resource: 'memory' }).labels.unit, 'byte');
-    assert.equal(one('kube_pod_container_resource_limits', { resource: 'ephemeral_storage' }).value, 2 ** 30);
-    assert.equal(one('kube_pod_container_resource_limits', { resource: 'cpu' }).labels.node, 'lab-pool-01');
-    assert.equal(one('kube_pod_container_status_restarts_total').value, 2);
-    assert.equal(one('kube_pod_container_info').labels.image_spec, 'weaveworksdemos/carts:0.4.8');
-  });
-
-  it('gives pods and ReplicaSets without an owner empty owner labels (what the barepod rule selects)', function () {
-    const bare: V1Pod = { metadata: { name: 'debug', namespace: 'default', uid: 'u-2' }, spec: { containers: [] }, status: { phase: 'Pending' } };
-    const s = samples(renderKsmMetrics({ ...empty(), pods: [bare], replicasets: [{ metadata: { name: 'rs', namespace: 'default' } }] }));
-    const owner = s.find((x) => x.name === 'kube_pod_owner')!;
-    assert.deepEqual([owner.labels.owner_kind, owner.labels.owner_name, owner.labels.owner_is_controller], ['', '', '']);
-    assert.equal(s.find((x) => x.name === 'kube_replicaset_owner')!.labels.owner_kind, '');
-  });
-
-  it('renders node capacity and allocatable by resource and unit, and node info', function () {
-    const node: V1Node = {
-      metadata: { name: 'lab-pool-01' },
-      status: {
-        capacity: { cpu: '1', memory: '2Gi', pods: '110', 'ephemeral-storage': '50Gi' },
-        allocatable: { cpu: '900m', memory: '1800Mi', pods: '110' },
-        addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
-        nodeInfo: { kubeletVersion: 'v1.33.13', containerRuntimeVersion: 'kwok://v0.7.0' } as NonNullable<V1Node['status']>['nodeInfo'],
-        conditions: [{ type: 'Ready', status: 'True' }],
-      },
-    };
-    const s = samples(renderKsmMetrics({ ...empty(), nodes: [node] }));
-    const get = (name: string, resource: string) => s.find((x) => x.name === name && x.labels.resource === resource);
-    assert.equal(get('kube_node_status_capacity', 'cpu')?.value, 1);
-    assert.equal(get('kube_node_status_allocatable', 'cpu')?.value, 0.9);
-    assert.equal(get('kube_node_status_capacity', 'ephemeral_storage')?.labels.unit, 'byte');
-    assert.equal(get('kube_node_status_capacity', 'pods')?.labels.unit, 'integer');
-    const info = s.find((x) => x.name === 'kube_node_info')!;
-    assert.equal(info.labels.internal_ip, '127.0.0.1');
-    assert.equal(info.labels.kubelet_version, 'v1.33.13');
-    assert.equal(s.filter((x) => x.name === 'kube_node_status_condition').length, 3);
-  });
-
-  it('escapes label values so the exposition stays parseable', function () {
-    const odd: V1Pod = { ...pod, metadata: { ...pod.metadata, name: 'a"b\\c\nd' } };
-    const text = renderKsmMetrics({ ...empty(), pods: [odd] });
-    assert.ok(text.includes('pod="a\\"b\\\\c\\nd"'));
-    samples(text);
-  });
-});
 
 describe('lab monitoring: Prometheus configuration', function () {
   it('labels the cAdvisor job the way kube-prometheus does and strips the kwok prefix', function () {

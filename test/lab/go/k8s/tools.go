@@ -10,5 +10,6 @@ import (
 	_ "k8s.io/kubernetes/cmd/kubectl"
 	_ "sigs.k8s.io/kwok/cmd/kwok"
 	_ "sigs.k8s.io/kwok/cmd/kwokctl"
+	_ "k8s.io/kube-state-metrics/v2"
 	_ "sigs.k8s.io/metrics-server/cmd/metrics-server"
 )
