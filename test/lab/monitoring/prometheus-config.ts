@@ -3,13 +3,13 @@
 // Scrape jobs are labelled the way kube-prometheus-stack labels them, because the recording rules and
 // the dashboards select on those labels:
 //   job="kubelet", metrics_path="/metrics/cadvisor", node=<node>   the cAdvisor series (served by kwok)
-//   job="kube-state-metrics"                                        the kube-state-metrics stand-in
+//   job="kube-state-metrics"                                        kube-state-metrics (the real one)
 //   job="node-exporter"                                             Debian's prometheus-node-exporter
 // The cAdvisor targets come from the cluster's Node objects: one per node, at the node's InternalIP
 // and kubelet port (which kwok serves). Debian's prometheus 2.42 is built without Kubernetes service
 // discovery (`kubernetes_sd_configs` is an unknown field there), so the node list reaches Prometheus
-// as a file_sd file that the lab keeps current (nodeTargets(), written by the kube-state-metrics
-// stand-in's node informer).
+// as a file_sd file that the lab keeps current (nodeTargets(), written by the node-targets daemon's node
+// informer).
 import { readFileSync } from 'node:fs';
 import type { V1Node } from '@kubernetes/client-node';
 import { stringify, parse } from 'yaml';
@@ -34,7 +34,7 @@ export function nodeTargets(nodes: readonly V1Node[]): { targets: string[]; labe
 export interface PrometheusConfigInput {
   /** file_sd file listing each node's simulated kubelet (see nodeTargets()). */
   nodeTargetsFile: string;
-  /** host:port of the kube-state-metrics stand-in. */
+  /** host:port of kube-state-metrics. */
   ksmAddress: string;
   /** host:port of node-exporter. */
   nodeExporterAddress: string;
