@@ -12,7 +12,6 @@ import {
   chmodSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ETCD_BINARY, REPO_ROOT, VERSIONS, binDir, cacheKey, goRelease } from './paths.ts';
 import { withFileLock } from './proc.ts';
@@ -20,7 +19,7 @@ import { withFileLock } from './proc.ts';
 export interface BinaryGroup {
   name: string;
   binaries: string[];
-  /** Text a binary's `--version` output must contain. */
+  /** Text a binary's version output (see versionArgs) must contain. */
   expectVersion(binary: string): string;
   command(outDir: string): { args: string[]; cwd: string; env: NodeJS.ProcessEnv };
 }
@@ -66,9 +65,9 @@ const COMMANDS: { binary: string; pkg: string; ldflags: string; version: string 
 export const GROUPS: BinaryGroup[] = [
   {
     // One `go build` of every command in one module (test/lab/go/k8s, which requires k8s.io/kubernetes,
-    // kwok, metrics-server and kube-state-metrics and replaces the Kubernetes staging modules with the release's own): the
-    // three share the Kubernetes libraries of one release, so each package compiles once. Each binary gets
-    // its own -ldflags through go build's package pattern (the last matching -ldflags wins).
+    // kwok, metrics-server and kube-state-metrics and replaces the Kubernetes staging modules with the
+    // release's own): all four link the same Kubernetes libraries, so each package compiles once. Each
+    // binary gets its own -ldflags through go build's package pattern (the last matching -ldflags wins).
     name: 'lab',
     binaries: COMMANDS.map((c) => c.binary),
     expectVersion: (b) => COMMANDS.find((c) => c.binary === b)!.version,

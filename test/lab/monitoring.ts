@@ -67,7 +67,7 @@ export interface MonitoringState extends ComponentState {
   readyMs: number;
   /** Milliseconds per start phase, for the lab's start-time budget. */
   phases: Record<string, number>;
-  /** What kube-state-metrics, Prometheus and node-exporter say their versions are (`--version`). */
+  /** What kube-state-metrics, Prometheus and node-exporter say their versions are (see versionOf). */
   versions?: Record<string, string>;
 }
 
@@ -234,14 +234,14 @@ async function nodeTargetsBundle(): Promise<string> {
   return bundleDaemon(entry, out);
 }
 
-/** What a program says its version is (the line of `<bin> --version` naming it), or why it could not say. */
+/** What a program says its version is (the line of its version output naming it), or why it could not say. */
 async function versionOf(bin: string, args = ['--version']): Promise<string> {
   try {
     const { stdout, stderr } = await promisify(execFile)(bin, args, { timeout: 10_000 });
     const line = `${stdout}\n${stderr}`.split('\n').find((l) => /version/i.test(l)) ?? '';
     return /version\s+(\S+)/i.exec(line)?.[1] ?? (line.trim() || '(unknown)');
   } catch (err) {
-    return `(--version failed: ${(err as Error).message.split('\n')[0]})`;
+    return `(${args.join(' ')} failed: ${(err as Error).message.split('\n')[0]})`;
   }
 }
 
