@@ -305,7 +305,6 @@ describe('workloads model against the lab', function () {
 
   it('reports pod CPU and memory from the metrics API', async function () {
     this.timeout(120_000);
-    const names = runningPodNames(model(watcher, context));
     let last: Map<string, { cpuMilli: number; memoryBytes: number }> | undefined;
     let lastError: unknown;
     const poller = new UsagePoller(kc, { namespace: NS, intervalMs: 2000, absentIntervalMs: 2000, onUsage: (u) => (last = u), onError: (e) => (lastError = e) });
@@ -313,6 +312,8 @@ describe('workloads model against the lab', function () {
     try {
       await until('usage for the running pods', 100_000, () => {
         if (lastError) throw lastError;
+        // The pods running now: the previous test's restart may still be replacing the ones running when this began.
+        const names = runningPodNames(model(watcher, context));
         return last && names.some((n) => last!.has(`${NS}/${n}`)) ? true : undefined;
       }, 500);
     } finally {
